@@ -1,0 +1,57 @@
+"""Permissions as data: which role may do what. Information governance can read this file.
+
+Record-level permissions also need a legitimate relationship with the person: see
+`hearth.access.scoping.can_access_person`.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from hearth.accounts.models import Role
+
+
+class Permission(StrEnum):
+    VIEW_RECORDS = "view_records"
+    SEARCH_PEOPLE = "search_people"
+    RECORD_CHRONOLOGY = "record_chronology"
+    BREAK_GLASS = "break_glass"
+    REVIEW_BREAK_GLASS = "review_break_glass"
+    VIEW_AUDIT_TRAIL = "view_audit_trail"
+
+
+_CASEWORK = {
+    Permission.VIEW_RECORDS,
+    Permission.SEARCH_PEOPLE,
+    Permission.RECORD_CHRONOLOGY,
+    Permission.BREAK_GLASS,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.PRACTITIONER: frozenset(_CASEWORK),
+    Role.SCREENER: frozenset(_CASEWORK),
+    Role.TEAM_MANAGER: frozenset(_CASEWORK | {Permission.REVIEW_BREAK_GLASS}),
+    # Analysts and scrutineers work with aggregate figures, not individual records.
+    Role.ANALYST: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.IG_OFFICER: frozenset({Permission.VIEW_AUDIT_TRAIL, Permission.REVIEW_BREAK_GLASS}),
+    Role.ADMINISTRATOR: frozenset(),
+}
+
+RECORD_PERMISSIONS = frozenset({Permission.VIEW_RECORDS, Permission.RECORD_CHRONOLOGY})
+
+
+def role_has_permission(role: str, perm: Permission) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def has_permission(user: Any, perm: Permission, person: Any = None) -> bool:
+    """The one question every view, command and API asks before acting."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not role_has_permission(user.role, perm):
+        return False
+    if person is not None and perm in RECORD_PERMISSIONS:
+        from hearth.access.scoping import can_access_person
+
+        return can_access_person(user, person)
+    return True

@@ -1,0 +1,45 @@
+"""The URL policy table: every URL in Hearth declares who may use it.
+
+`URLPolicyMiddleware` refuses any URL missing from this table (fail closed), and a test walks
+every URL pattern to prove each is declared and refused to users without the right role. Views
+that show a person's data also check the relationship through `hearth.access.helpers`.
+"""
+
+from dataclasses import dataclass
+
+from hearth.access.permissions import Permission
+
+
+@dataclass(frozen=True)
+class Policy:
+    permission: Permission | None = None
+    public: bool = False  # reachable without signing in (sign-in pages only)
+    record_level: bool = False  # also needs a relationship with the person in the URL
+    note: str = ""
+
+
+PUBLIC = Policy(public=True)
+SIGNED_IN = Policy()
+
+POLICIES: dict[str, Policy] = {
+    "accounts:login": PUBLIC,
+    "accounts:logout": SIGNED_IN,
+    "accounts:mfa_setup": SIGNED_IN,
+    "accounts:mfa_verify": SIGNED_IN,
+    "accounts:mfa_qr": SIGNED_IN,
+    "web:home": SIGNED_IN,
+    "web:health": PUBLIC,
+    "people:search": Policy(Permission.SEARCH_PEOPLE),
+    "people:detail": Policy(Permission.VIEW_RECORDS, record_level=True),
+    "people:household": Policy(Permission.VIEW_RECORDS, record_level=True),
+    "chronology:add": Policy(Permission.RECORD_CHRONOLOGY, record_level=True),
+    "chronology:history": Policy(Permission.VIEW_RECORDS, record_level=True),
+    "chronology:amend": Policy(Permission.RECORD_CHRONOLOGY, record_level=True),
+    "chronology:retract": Policy(Permission.RECORD_CHRONOLOGY, record_level=True),
+    "access:break_glass": Policy(Permission.BREAK_GLASS),
+    "access:review_queue": Policy(Permission.REVIEW_BREAK_GLASS),
+    "access:review": Policy(Permission.REVIEW_BREAK_GLASS),
+    "audit:person": Policy(Permission.VIEW_AUDIT_TRAIL),
+    "audit:user": Policy(Permission.VIEW_AUDIT_TRAIL),
+    "audit:index": Policy(Permission.VIEW_AUDIT_TRAIL),
+}

@@ -1,0 +1,54 @@
+"""Session idle timeout and the multi-factor sign-in requirement."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+MFA_EXEMPT_PREFIXES = ("accounts:",)
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign out a user who has done nothing for SESSION_IDLE_TIMEOUT_SECONDS."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last = request.session.get("last_activity")
+            if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                logout(request)
+                messages.info(request, "You were signed out because you had been inactive. Sign in again.")
+                return redirect(settings.LOGIN_URL)
+            request.session["last_activity"] = now
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """Outside demo mode, a signed-in user must pass a TOTP check before seeing anything."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object) -> HttpResponse | None:
+        if not settings.HEARTH_REQUIRE_MFA or not request.user.is_authenticated:
+            return None
+        if request.user.is_verified():  # type: ignore[attr-defined]
+            return None
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if name.startswith(MFA_EXEMPT_PREFIXES) or name == "web:health":
+            return None
+        from django_otp import devices_for_user
+
+        if any(True for _ in devices_for_user(request.user, confirmed=True)):
+            return redirect("accounts:mfa_verify")
+        return redirect("accounts:mfa_setup")

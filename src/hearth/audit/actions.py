@@ -1,0 +1,44 @@
+"""Writing audit rows. Callers run inside the transaction of the action they record."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hearth.audit.models import AuditAction, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    action: AuditAction,
+    by: Any = None,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        action=action,
+        actor_id=actor.pk if actor else None,
+        actor_username=actor.username if actor else username[:150],
+        actor_agency=(actor.agency.code if actor and actor.agency_id else ""),
+        actor_role=(actor.role if actor else ""),
+        person_id=person_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        ip_address=client_ip(request),
+        path=(request.path[:300] if request is not None else ""),
+        reason=reason,
+        details=details or {},
+    )

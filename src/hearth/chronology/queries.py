@@ -1,0 +1,82 @@
+"""The merged multi-agency chronology of a child, their siblings and their household."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from hearth.access.scoping import visible_entries
+from hearth.chronology.models import ChronologyEntry, EntryStatus, EntrySubject
+from hearth.people.models import Residence
+
+PAGE_SIZE = 100
+
+
+@dataclass
+class ChronologyFilters:
+    agency_ids: list[int] = field(default_factory=list)
+    event_type_ids: list[int] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    include_retracted: bool = False
+
+    def apply(self, qs: QuerySet[ChronologyEntry]) -> QuerySet[ChronologyEntry]:
+        if self.agency_ids:
+            qs = qs.filter(agency_id__in=self.agency_ids)
+        if self.event_type_ids:
+            qs = qs.filter(event_type_id__in=self.event_type_ids)
+        if self.domains:
+            qs = qs.filter(event_type__domain__in=self.domains)
+        if self.date_from:
+            qs = qs.filter(event_date__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(event_date__lte=self.date_to)
+        if not self.include_retracted:
+            qs = qs.filter(status=EntryStatus.ACTIVE)
+        return qs
+
+
+@dataclass
+class MergedChronology:
+    entries: list[ChronologyEntry]
+    total: int
+    counts_by_agency: list[dict[str, Any]]
+
+
+def family_entry_ids(person_ids: set[int], child_id: int) -> list[int]:
+    """Entries about any of these people, plus household entries at the child's addresses while they lived there.
+
+    Two index-driven queries rather than one OR (an OR of IN-subqueries made PostgreSQL scan the table).
+    """
+    ids = set(EntrySubject.objects.filter(person_id__in=person_ids).values_list("entry_id", flat=True))
+    residences = list(Residence.objects.filter(person_id=child_id).values_list("address_id", "start_date", "end_date"))
+    if residences:
+        household_q = Q()
+        for address_id, start, end in residences:
+            period = Q(household_id=address_id)
+            if start:
+                period &= Q(event_date__gte=start)
+            if end:
+                period &= Q(event_date__lte=end)
+            household_q |= period
+        ids.update(ChronologyEntry.objects.filter(household_q).values_list("id", flat=True))
+    return list(ids)
+
+
+def merged_chronology(
+    user: Any, *, child_id: int, person_ids: set[int], filters: ChronologyFilters | None = None, limit: int = PAGE_SIZE
+) -> MergedChronology:
+    filters = filters or ChronologyFilters()
+    ids = family_entry_ids(person_ids, child_id)
+    scoped = filters.apply(visible_entries(user, ChronologyEntry.objects.filter(id__in=ids)))
+    counts = list(
+        scoped.order_by().values("agency__name", "agency_id").annotate(n=Count("id")).order_by("-n", "agency__name")
+    )
+    entries = list(
+        scoped.select_related("agency", "event_type", "household")
+        .prefetch_related("subject_links__person")
+        .order_by("-event_date", "-id")[:limit]
+    )
+    return MergedChronology(entries=entries, total=sum(c["n"] for c in counts), counts_by_agency=counts)

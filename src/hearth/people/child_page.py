@@ -1,0 +1,62 @@
+"""Everything the child's page shows, gathered in a handful of indexed queries.
+
+The page leads with the child (age, where they live, who with, plans now and before), then the
+network of agencies working with the family, then the merged chronology. The benchmark in
+`benchmarks/child_page.py` times exactly this function.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from hearth.access.models import Involvement
+from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
+from hearth.episodes.models import Episode
+from hearth.people.households import Family, current_q, family_of
+from hearth.people.models import Person, Residence
+
+
+@dataclass
+class ChildPage:
+    child: Person
+    age: int | None
+    current_residence: Residence | None
+    residences: list[Residence]
+    family: Family
+    open_episodes: list[Episode]
+    past_episodes: list[Episode]
+    network: list[Involvement]
+    past_network: list[Involvement]
+    chronology: MergedChronology
+
+
+def build_child_page(user: Any, child: Person, filters: ChronologyFilters | None = None) -> ChildPage:
+    today = timezone.localdate()
+    residences = list(Residence.objects.filter(person=child).select_related("address").order_by("-start_date"))
+    current = next((r for r in residences if r.end_date is None or r.end_date >= today), None)
+    family = family_of(child)
+    episodes = list(Episode.objects.filter(child=child).order_by("-start_date"))
+    involvements = list(
+        Involvement.objects.filter(person_id__in=family.ids)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today.replace(year=today.year - 2)))
+        .select_related("agency", "practitioner", "person")
+        .order_by("-is_lead", "agency__name")
+    )
+    current_ids = set(
+        Involvement.objects.filter(current_q(), pk__in=[i.pk for i in involvements]).values_list("pk", flat=True)
+    )
+    chronology = merged_chronology(user, child_id=child.pk, person_ids=family.ids, filters=filters)
+    return ChildPage(
+        child=child,
+        age=child.age_on(today),
+        current_residence=current,
+        residences=residences,
+        family=family,
+        open_episodes=[e for e in episodes if e.is_open],
+        past_episodes=[e for e in episodes if not e.is_open],
+        network=[i for i in involvements if i.pk in current_ids],
+        past_network=[i for i in involvements if i.pk not in current_ids],
+        chronology=chronology,
+    )

@@ -1,0 +1,126 @@
+"""Who belongs with whom: households over time and the family around a child.
+
+Siblings and adults who shared an address are linked here even when nobody recorded a
+relationship between them (seed 003, learning 4).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from hearth.people.models import SIBLING_TYPES, Person, PersonKind, Relationship, RelationshipType, Residence
+
+
+def _overlaps(a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None) -> bool:
+    lo = date.min
+    hi = date.max
+    return (a_start or lo) <= (b_end or hi) and (b_start or lo) <= (a_end or hi)
+
+
+def current_q(prefix: str = "", on: date | None = None) -> Q:
+    """Rows whose from/to period includes `on` (today by default)."""
+    on = on or timezone.localdate()
+    return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": on})) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+def co_resident_ids(person_id: int, *, current_only: bool = False) -> set[int]:
+    """People who lived at one of this person's addresses at an overlapping time."""
+    own = list(Residence.objects.filter(person_id=person_id).values_list("address_id", "start_date", "end_date"))
+    if current_only:
+        today = timezone.localdate()
+        own = [r for r in own if _overlaps(r[1], r[2], today, today)]
+    if not own:
+        return set()
+    others = Residence.objects.filter(address_id__in={r[0] for r in own}).exclude(person_id=person_id)
+    result: set[int] = set()
+    for other_person, address_id, start, end in others.values_list("person_id", "address_id", "start_date", "end_date"):
+        if any(a == address_id and _overlaps(s, e, start, end) for a, s, e in own):
+            result.add(other_person)
+    return result
+
+
+def related_ids(person_id: int, *, current_only: bool = False) -> set[int]:
+    rels = Relationship.objects.filter(Q(person_id=person_id) | Q(relative_id=person_id))
+    if current_only:
+        rels = rels.filter(current_q())
+    ids: set[int] = set()
+    for a, b in rels.values_list("person_id", "relative_id"):
+        ids.add(b if a == person_id else a)
+    return ids
+
+
+def family_ids(person_id: int, *, current_only: bool = False) -> set[int]:
+    """The person, everyone with a recorded relationship to them, and everyone who lived with them."""
+    return {person_id} | related_ids(person_id, current_only=current_only) | co_resident_ids(
+        person_id, current_only=current_only
+    )
+
+
+@dataclass
+class FamilyMember:
+    person: Person
+    relationships: list[str] = field(default_factory=list)
+    lives_with_now: bool = False
+    lived_with_before: bool = False
+
+
+@dataclass
+class Family:
+    child: Person
+    members: list[FamilyMember]
+
+    @property
+    def ids(self) -> set[int]:
+        return {self.child.pk} | {m.person.pk for m in self.members}
+
+    @property
+    def household_now(self) -> list[FamilyMember]:
+        return [m for m in self.members if m.lives_with_now]
+
+    @property
+    def siblings(self) -> list[FamilyMember]:
+        return [m for m in self.members if m.person.kind == PersonKind.CHILD]
+
+    @property
+    def adults(self) -> list[FamilyMember]:
+        return [m for m in self.members if m.person.kind == PersonKind.ADULT]
+
+
+def _describe(rel: Relationship, child_id: int) -> str:
+    label = RelationshipType(rel.relationship_type).label
+    if rel.relative_id == child_id:
+        return label  # "Mother", "Partner of a parent"
+    if rel.relationship_type in SIBLING_TYPES:
+        return label
+    return f"Child ({label.lower()} is this child)"
+
+
+def family_of(child: Person) -> Family:
+    """The child's network of people: recorded relationships and co-residents, past and present.
+
+    Adult men in the household appear here whether or not a relationship was recorded.
+    """
+    rels = list(Relationship.objects.filter(Q(person_id=child.pk) | Q(relative_id=child.pk)))
+    now_ids = co_resident_ids(child.pk, current_only=True)
+    ever_ids = co_resident_ids(child.pk)
+    rel_ids = {r.person_id if r.relative_id == child.pk else r.relative_id for r in rels}
+    people = Person.objects.in_bulk(rel_ids | ever_ids)
+    members: dict[int, FamilyMember] = {pid: FamilyMember(person=p) for pid, p in people.items()}
+    for rel in rels:
+        other = rel.person_id if rel.relative_id == child.pk else rel.relative_id
+        if other in members:
+            members[other].relationships.append(_describe(rel, child.pk))
+    for pid, member in members.items():
+        member.lives_with_now = pid in now_ids
+        member.lived_with_before = pid in ever_ids and pid not in now_ids
+        if not member.relationships and pid in ever_ids:
+            member.relationships.append("Lives or lived at the same address (no relationship recorded)")
+    ordered = sorted(
+        members.values(),
+        key=lambda m: (not m.lives_with_now, m.person.kind != PersonKind.ADULT, m.person.date_of_birth or date.min),
+    )
+    return Family(child=child, members=ordered)

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("hearth.web.urls")),
+    path("account/", include("hearth.accounts.urls")),
+    path("people/", include("hearth.people.urls")),
+    path("chronology/", include("hearth.chronology.urls")),
+    path("access/", include("hearth.access.urls")),
+    path("audit/", include("hearth.audit.urls")),
+]
