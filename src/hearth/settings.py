@@ -209,6 +209,7 @@ _govuk = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 if _govuk.exists():
     STATICFILES_DIRS.append(("govuk", _govuk))
 WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from hearth.lib.immutable import ImmutableModel
 class AuditAction(models.TextChoices):
     VIEW_PERSON = "view_person", "Viewed a record"
     VIEW_HOUSEHOLD = "view_household", "Viewed a household"
+    VIEW_LIST = "view_list", "Viewed a list of people"
     VIEW_ENTRY_HISTORY = "view_entry_history", "Viewed an entry's history"
     SEARCH = "search", "Searched"
     CREATE_ENTRY = "create_entry", "Added a chronology entry"

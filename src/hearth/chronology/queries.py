@@ -80,3 +80,17 @@ def merged_chronology(
         .order_by("-event_date", "-id")[:limit]
     )
     return MergedChronology(entries=entries, total=sum(c["n"] for c in counts), counts_by_agency=counts)
+
+
+def get_entry_in_chronology(user: Any, *, person_id: int, entry_id: int) -> ChronologyEntry | None:
+    """The entry, if it is on this person's merged chronology and its sharing level lets the user see it."""
+    from hearth.people.households import family_ids
+
+    ids = family_entry_ids(family_ids(person_id), person_id)
+    if entry_id not in ids:
+        return None
+    return (
+        visible_entries(user, ChronologyEntry.objects.filter(pk=entry_id))
+        .select_related("agency", "event_type", "household")
+        .first()
+    )

@@ -1,0 +1,72 @@
+"""Finding a person, the child's page and the household view."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from hearth.access.helpers import get_person_for_user
+from hearth.agencies.models import Agency
+from hearth.audit.actions import record
+from hearth.audit.models import AuditAction
+from hearth.chronology.forms import ChronologyFilterForm
+from hearth.people.child_page import build_child_page
+from hearth.people.forms import SearchForm
+from hearth.people.households import current_q
+from hearth.people.models import Person, Residence
+from hearth.people.search import SearchQuery, search_people
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results: list[Person] | None = None
+    if form.is_bound and form.is_valid():
+        query = SearchQuery(**form.cleaned_data)
+        if query.is_empty:
+            form.add_error(None, "Enter a name, date of birth, NHS number, UPN or postcode.")
+        else:
+            results = search_people(request.user, query)
+            record(
+                action=AuditAction.SEARCH,
+                by=request.user,
+                request=request,
+                details={"query": query.as_dict(), "person_ids": [p.pk for p in results]},
+            )
+    current_addresses = {}
+    if results:
+        for res in Residence.objects.filter(current_q(), person__in=results).select_related("address"):
+            current_addresses[res.person_id] = res.address
+    rows = [(p, current_addresses.get(p.pk)) for p in results or []]
+    return render(request, "people/search.html", {"form": form, "results": results, "rows": rows})
+
+
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    filter_form = ChronologyFilterForm(request.GET or None, agencies=Agency.objects.all())
+    filters = filter_form.to_filters() if filter_form.is_bound and filter_form.is_valid() else None
+    person = get_person_for_user(request, person_id)
+    page = build_child_page(request.user, person, filters=filters)
+    return render(
+        request,
+        "people/detail.html",
+        {"page": page, "person": person, "filter_form": filter_form, "today": timezone.localdate()},
+    )
+
+
+def household(request: HttpRequest, person_id: int) -> HttpResponse:
+    """All the people, children first, who live now at this person's address(es)."""
+    person = get_person_for_user(request, person_id, audit_action=AuditAction.VIEW_HOUSEHOLD)
+    addresses = []
+    for residence in Residence.objects.filter(current_q(), person=person).select_related("address"):
+        residents = list(
+            Residence.objects.filter(current_q(), address=residence.address)
+            .select_related("person")
+            .order_by("person__kind", "person__date_of_birth")
+        )
+        past = list(
+            Residence.objects.filter(address=residence.address, end_date__lt=timezone.localdate())
+            .select_related("person")
+            .order_by("-end_date")
+        )
+        addresses.append({"address": residence.address, "residents": residents, "past": past})
+    return render(
+        request, "people/household.html", {"person": person, "addresses": addresses, "today": timezone.localdate()}
+    )

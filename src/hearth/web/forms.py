@@ -1,0 +1,43 @@
+"""GOV.UK Design System classes for Django form widgets, applied in one place."""
+
+from typing import Any
+
+from django import forms
+
+_WIDGET_CLASSES: list[tuple[type, str]] = [
+    (forms.CheckboxSelectMultiple, "govuk-checkboxes__input"),
+    (forms.RadioSelect, "govuk-radios__input"),
+    (forms.CheckboxInput, "govuk-checkboxes__input"),
+    (forms.Textarea, "govuk-textarea"),
+    (forms.Select, "govuk-select"),
+    (forms.DateInput, "govuk-input govuk-input--width-10"),
+    (forms.TextInput, "govuk-input"),
+    (forms.PasswordInput, "govuk-input"),
+]
+
+
+class GovukFormMixin:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            for widget_type, css in _WIDGET_CLASSES:
+                if isinstance(field.widget, widget_type):
+                    field.widget.attrs.setdefault("class", css)
+                    break
+
+    def widget_kind(self, name: str) -> str:
+        widget = self.fields[name].widget  # type: ignore[attr-defined]
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return "checkboxes"
+        if isinstance(widget, forms.RadioSelect):
+            return "radios"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        return "input"
+
+
+class DateField(forms.DateField):
+    """Accepts the formats UK practitioners type: 2024-03-05, 05/03/2024, 5/3/2024."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+    input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
