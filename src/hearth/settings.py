@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
     "hearth.audit",
     "hearth.agencies",
     "hearth.accounts",
@@ -217,6 +219,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": get_env("LOG_LEVEL", "WARNING")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+REST_FRAMEWORK = {
+    # Session sign-in (with MFA) for now; partner-system tokens arrive with the interoperability work.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hearth API",
+    "DESCRIPTION": "Read access to the multi-agency record, scoped by need-to-know exactly as the screens are.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

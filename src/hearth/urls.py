@@ -7,4 +7,5 @@ urlpatterns = [
     path("chronology/", include("hearth.chronology.urls")),
     path("access/", include("hearth.access.urls")),
     path("audit/", include("hearth.audit.urls")),
+    path("api/v1/", include("hearth.api.urls")),
 ]

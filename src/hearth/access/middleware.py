@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from hearth.access.helpers import RecordNotAvailable
@@ -28,7 +28,14 @@ def _refuse(request: HttpRequest, *, reason: str, person_id: int | None = None) 
             object_id=person_id or (request.resolver_match.view_name if request.resolver_match else ""),
             reason=reason,
         )
-    return render(request, "access/refused.html", {"person_id": person_id}, status=404 if person_id else 403)
+    status = 404 if person_id else 403
+    if is_api(request):
+        return JsonResponse({"detail": "Not found." if person_id else "You do not have permission."}, status=status)
+    return render(request, "access/refused.html", {"person_id": person_id}, status=status)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
 
 
 class URLPolicyMiddleware:
@@ -49,6 +56,8 @@ class URLPolicyMiddleware:
         if policy.public:
             return None
         if not request.user.is_authenticated:
+            if is_api(request):
+                return JsonResponse({"detail": "Sign in first."}, status=401)
             return redirect_to_login(request.get_full_path())
         if policy.permission is not None and not role_has_permission(request.user.role, policy.permission):
             person_id = view_kwargs.get("person_id")

@@ -42,4 +42,7 @@ POLICIES: dict[str, Policy] = {
     "audit:person": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:user": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:index": Policy(Permission.VIEW_AUDIT_TRAIL),
+    "api:schema": SIGNED_IN,
+    "api:people_search": Policy(Permission.SEARCH_PEOPLE),
+    "api:person_record": Policy(Permission.VIEW_RECORDS, record_level=True),
 }

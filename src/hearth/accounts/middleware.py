@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 MFA_EXEMPT_PREFIXES = ("accounts:",)
@@ -47,6 +47,8 @@ class RequireMFAMiddleware:
         name = request.resolver_match.view_name if request.resolver_match else ""
         if name.startswith(MFA_EXEMPT_PREFIXES) or name == "web:health":
             return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Complete multi-factor sign-in first."}, status=403)
         from django_otp import devices_for_user
 
         if any(True for _ in devices_for_user(request.user, confirmed=True)):

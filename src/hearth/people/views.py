@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from hearth.access.helpers import get_person_for_user
 from hearth.agencies.models import Agency
-from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.chronology.forms import ChronologyFilterForm
 from hearth.people.child_page import build_child_page
 from hearth.people.forms import SearchForm
 from hearth.people.households import current_q
 from hearth.people.models import Person, Residence
-from hearth.people.search import SearchQuery, search_people
+from hearth.people.search import SearchQuery
+from hearth.people.services import audited_search
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -24,13 +24,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if query.is_empty:
             form.add_error(None, "Enter a name, date of birth, NHS number, UPN or postcode.")
         else:
-            results = search_people(request.user, query)
-            record(
-                action=AuditAction.SEARCH,
-                by=request.user,
-                request=request,
-                details={"query": query.as_dict(), "person_ids": [p.pk for p in results]},
-            )
+            results = audited_search(request, query)
     current_addresses = {}
     if results:
         for res in Residence.objects.filter(current_q(), person__in=results).select_related("address"):

@@ -1,0 +1,53 @@
+"""A read API over the same services and the same access helper as the screens."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from hearth.access.helpers import get_person_for_user
+from hearth.api.serializers import ChildRecordSerializer, PersonSummarySerializer
+from hearth.people.child_page import build_child_page
+from hearth.people.search import SearchQuery
+from hearth.people.services import audited_search
+
+
+class SearchParams(serializers.Serializer):
+    name = serializers.CharField(required=False, default="")
+    date_of_birth = serializers.DateField(required=False, default=None)
+    nhs_number = serializers.CharField(required=False, default="")
+    upn = serializers.CharField(required=False, default="")
+    postcode = serializers.CharField(required=False, default="")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter(n, str, required=False) for n in SearchParams().fields],
+    responses=PersonSummarySerializer(many=True),
+)
+@api_view(["GET"])
+def people_search(request: Request) -> Response:
+    params = SearchParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    query = SearchQuery(**params.validated_data)
+    if query.is_empty:
+        return Response({"detail": "Give a name, date_of_birth, nhs_number, upn or postcode."}, status=400)
+    results = audited_search(request._request, query)
+    return Response(PersonSummarySerializer(results, many=True).data)
+
+
+@extend_schema(responses=ChildRecordSerializer)
+@api_view(["GET"])
+def person_record(request: Request, person_id: int) -> Response:
+    person = get_person_for_user(request._request, person_id, details={"via": "api"})
+    page = build_child_page(request.user, person)
+    data: dict[str, Any] = {
+        "person": person,
+        "family": [m.person for m in page.family.members],
+        "chronology_total": page.chronology.total,
+        "counts_by_agency": {c["agency__name"]: c["n"] for c in page.chronology.counts_by_agency},
+        "chronology": page.chronology.entries,
+    }
+    return Response(ChildRecordSerializer(data).data)
