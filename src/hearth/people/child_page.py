@@ -14,7 +14,7 @@ from django.utils import timezone
 from hearth.access.models import Involvement
 from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
 from hearth.episodes.models import Episode
-from hearth.people.households import Family, current_q, family_of
+from hearth.people.households import Family, family_of
 from hearth.people.models import Person, Residence
 
 
@@ -44,9 +44,9 @@ def build_child_page(user: Any, child: Person, filters: ChronologyFilters | None
         .select_related("agency", "practitioner", "person")
         .order_by("-is_lead", "agency__name")
     )
-    current_ids = set(
-        Involvement.objects.filter(current_q(), pk__in=[i.pk for i in involvements]).values_list("pk", flat=True)
-    )
+    current_ids = {
+        i.pk for i in involvements if i.start_date <= today and (i.end_date is None or i.end_date >= today)
+    }
     chronology = merged_chronology(user, child_id=child.pk, person_ids=family.ids, filters=filters)
     return ChildPage(
         child=child,

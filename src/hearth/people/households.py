@@ -10,7 +10,14 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from hearth.people.models import SIBLING_TYPES, Person, PersonKind, Relationship, RelationshipType, Residence
+from hearth.people.models import (
+    SIBLING_TYPES,
+    Person,
+    PersonKind,
+    Relationship,
+    RelationshipType,
+    Residence,
+)
 
 
 def _overlaps(a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None) -> bool:
@@ -27,20 +34,27 @@ def current_q(prefix: str = "", on: date | None = None) -> Q:
     )
 
 
-def co_resident_ids(person_id: int, *, current_only: bool = False) -> set[int]:
-    """People who lived at one of this person's addresses at an overlapping time."""
+def co_residents(person_id: int) -> tuple[set[int], set[int]]:
+    """(everyone who ever shared an address with this person at an overlapping time, those who do today)."""
     own = list(Residence.objects.filter(person_id=person_id).values_list("address_id", "start_date", "end_date"))
-    if current_only:
-        today = timezone.localdate()
-        own = [r for r in own if _overlaps(r[1], r[2], today, today)]
     if not own:
-        return set()
+        return set(), set()
+    today = timezone.localdate()
+    own_now = [r for r in own if _overlaps(r[1], r[2], today, today)]
     others = Residence.objects.filter(address_id__in={r[0] for r in own}).exclude(person_id=person_id)
-    result: set[int] = set()
-    for other_person, address_id, start, end in others.values_list("person_id", "address_id", "start_date", "end_date"):
+    ever: set[int] = set()
+    now: set[int] = set()
+    for other, address_id, start, end in others.values_list("person_id", "address_id", "start_date", "end_date"):
         if any(a == address_id and _overlaps(s, e, start, end) for a, s, e in own):
-            result.add(other_person)
-    return result
+            ever.add(other)
+        if _overlaps(start, end, today, today) and any(a == address_id for a, _, _ in own_now):
+            now.add(other)
+    return ever, now
+
+
+def co_resident_ids(person_id: int, *, current_only: bool = False) -> set[int]:
+    ever, now = co_residents(person_id)
+    return now if current_only else ever
 
 
 def related_ids(person_id: int, *, current_only: bool = False) -> set[int]:
@@ -105,8 +119,7 @@ def family_of(child: Person) -> Family:
     Adult men in the household appear here whether or not a relationship was recorded.
     """
     rels = list(Relationship.objects.filter(Q(person_id=child.pk) | Q(relative_id=child.pk)))
-    now_ids = co_resident_ids(child.pk, current_only=True)
-    ever_ids = co_resident_ids(child.pk)
+    ever_ids, now_ids = co_residents(child.pk)
     rel_ids = {r.person_id if r.relative_id == child.pk else r.relative_id for r in rels}
     people = Person.objects.in_bulk(rel_ids | ever_ids)
     members: dict[int, FamilyMember] = {pid: FamilyMember(person=p) for pid, p in people.items()}
