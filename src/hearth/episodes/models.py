@@ -96,6 +96,7 @@ class Episode(models.Model):
     screening_status = models.CharField(max_length=10, choices=ScreeningStatus.choices, blank=True)
 
     # Assessment
+    internal_review_date = models.DateField(null=True, blank=True)
     authorisation_date = models.DateField(null=True, blank=True)
     factors = models.JSONField(default=list, blank=True, help_text="Assessment factor codes, e.g. 16A")
 

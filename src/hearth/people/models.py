@@ -93,6 +93,10 @@ class Person(models.Model):
     disabilities = models.JSONField(default=list, blank=True, help_text="CIN census disability codes")
     nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number], db_index=True)
     upn = models.CharField("UPN", max_length=13, blank=True, validators=[validate_upn], db_index=True)
+    former_upn = models.CharField("Former UPN", max_length=13, blank=True, validators=[validate_upn])
+    upn_unknown_reason = models.CharField(
+        "Why the UPN is not known", max_length=4, blank=True, help_text="CIN census UPNunknown code, UN1–UN10"
+    )
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
