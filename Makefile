@@ -33,6 +33,7 @@ demo: install frontend
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	HEARTH_ENV=test $(BIN)/mypy
 
 fix: install
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -205,7 +205,7 @@ SHORT_DATE_FORMAT = "d/m/Y"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = REPO_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 # GOV.UK Frontend, installed pinned from the npm registry by `make` into node_modules.
 _govuk = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 if _govuk.exists():

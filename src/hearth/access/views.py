@@ -12,6 +12,7 @@ from hearth.access.models import BreakGlassGrant, GrantStatus
 from hearth.accounts.models import Role
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
+from hearth.lib.http import AuthenticatedRequest
 
 
 def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -40,7 +41,7 @@ def _reviewable(user: object) -> Q:
     return Q(lead_agency_id=getattr(user, "agency_id", None))
 
 
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     grants = (
         BreakGlassGrant.objects.filter(_reviewable(request.user))
         .exclude(user=request.user)

@@ -24,7 +24,7 @@ class SearchParams(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter(n, str, required=False) for n in SearchParams().fields],
+    parameters=[OpenApiParameter(name, str, required=False) for name in SearchQuery().as_dict()],
     responses=PersonSummarySerializer(many=True),
 )
 @api_view(["GET"])

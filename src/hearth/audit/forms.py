@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from hearth.accounts.models import User
@@ -13,8 +15,8 @@ class UserAuditForm(GovukFormMixin, forms.Form):
     start = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input govuk-input--width-20"}))
     end = forms.DateTimeField(label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input govuk-input--width-20"}))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end must be after the start.")
         return data

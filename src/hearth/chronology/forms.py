@@ -42,10 +42,10 @@ class EntryForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, subject_choices: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subjects"].choices = subject_choices or []
+        self.fields["subjects"].choices = subject_choices or []  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("subjects") and not data.get("whole_household"):
             self.add_error("subjects", "Choose who the entry is about, or the whole household.")
         if data.get("sharing_level") == SharingLevel.RESTRICTED and not data.get("restricted_roles"):
@@ -90,7 +90,7 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, agencies: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]  # type: ignore[attr-defined]
 
     def to_filters(self) -> ChronologyFilters:
         d = self.cleaned_data

@@ -68,7 +68,9 @@ class ChronologyEntry(ImmutableModel):
     )
     author_name = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()
-    subjects = models.ManyToManyField(Person, through="EntrySubject", related_name="chronology_entries")
+    subjects: "models.ManyToManyField[Person, EntrySubject]" = models.ManyToManyField(
+        Person, through="EntrySubject", related_name="chronology_entries"
+    )
     household = models.ForeignKey(
         Address, on_delete=models.PROTECT, null=True, blank=True, related_name="household_entries",
         help_text="An entry about the whole household at this address, shown on every member's chronology.",

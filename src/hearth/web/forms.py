@@ -18,11 +18,11 @@ _WIDGET_CLASSES: list[tuple[type, str]] = [
 
 class GovukFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             for widget_type, css in _WIDGET_CLASSES:
                 if isinstance(field.widget, widget_type):
-                    field.widget.attrs.setdefault("class", css)
+                    field.widget.attrs.setdefault("class", css)  # type: ignore[attr-defined]
                     break
 
     def widget_kind(self, name: str) -> str:

@@ -11,10 +11,11 @@ from hearth.accounts.models import Role
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.episodes.models import Episode, EpisodeKind, ScreeningStatus
+from hearth.lib.http import AuthenticatedRequest
 from hearth.people.households import current_q
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, object] = {}
     shown: list[int] = []
