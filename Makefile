@@ -22,11 +22,14 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "!! npm not found: pages will render without GOV.UK Frontend styles (install Node.js 20)"; fi
 
-frontend: node_modules/.installed
+src/hearth/static/hearth/build/hearth.css: node_modules/.installed src/hearth/frontend/hearth.scss
+	@if [ -d node_modules/sass ]; then npm run --silent build:css; fi
+
+frontend: node_modules/.installed src/hearth/static/hearth/build/hearth.css
 
 demo: install frontend
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth migrate --no-input -v0
-	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users --as-of $$(date +%F)
 	@echo "Hearth demo on http://127.0.0.1:$(PORT)/ (synthetic data only; Ctrl-C to stop)"
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth runserver 127.0.0.1:$(PORT)
 

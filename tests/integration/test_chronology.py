@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from hearth.chronology import actions
-from hearth.chronology.models import ChronologyEntry, EntryStatus, EntryVersion, EventType, SharingLevel
+from hearth.chronology.models import (
+    ChronologyEntry,
+    EntryStatus,
+    EntryVersion,
+    EventType,
+    SharingLevel,
+)
 from hearth.chronology.queries import ChronologyFilters, merged_chronology
 from hearth.people.households import family_ids
 from tests.conftest import sign_in
@@ -165,3 +171,17 @@ def test_entry_on_another_familys_chronology_cannot_be_opened_through_this_child
     sign_in(client, world.alice)
     response = client.get(reverse("chronology:history", args=[world.amy.pk, entry.pk]))
     assert response.status_code == 404
+
+
+def test_a_long_chronology_pages_to_older_entries(client, world):
+    first = make_entry(by=world.alice, subjects=[world.amy], event_date=datetime.date(2020, 1, 1), description="The oldest entry.")
+    for day in range(1, 4):
+        make_entry(by=world.alice, subjects=[world.amy], event_date=datetime.date(2024, 1, day))
+    page = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=family_ids(world.amy.pk), limit=2, offset=2)
+    assert page.total == 4 and page.last_shown == 4 and page.next_offset is None and page.previous_offset == 0
+    assert page.entries[-1] == first
+    sign_in(client, world.alice)
+    body = client.get(reverse("people:detail", args=[world.amy.pk]), {"offset": 2}).content.decode()
+    assert "showing 3 to 4" in body
+    assert "The oldest entry." in body
+    assert "Newer entries" in body

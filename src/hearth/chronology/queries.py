@@ -1,12 +1,14 @@
 """The merged multi-agency chronology of a child, their siblings and their household."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from hearth.access.scoping import visible_entries
+from hearth.agencies.models import Agency
 from hearth.chronology.models import ChronologyEntry, EntryStatus, EntrySubject
 from hearth.people.models import Residence
 
@@ -43,15 +45,35 @@ class MergedChronology:
     entries: list[ChronologyEntry]
     total: int
     counts_by_agency: list[dict[str, Any]]
+    offset: int = 0
+
+    @property
+    def last_shown(self) -> int:
+        return self.offset + len(self.entries)
+
+    @property
+    def next_offset(self) -> int | None:
+        following = self.offset + len(self.entries)
+        return following if following < self.total else None
+
+    @property
+    def previous_offset(self) -> int:
+        return max(self.offset - PAGE_SIZE, 0)
 
 
-def family_entry_ids(person_ids: set[int], child_id: int) -> list[int]:
+def family_entry_ids(
+    person_ids: set[int], child_id: int, residences: list[tuple[int, date | None, date | None]] | None = None
+) -> list[int]:
     """Entries about any of these people, plus household entries at the child's addresses while they lived there.
 
     Two index-driven queries rather than one OR (an OR of IN-subqueries made PostgreSQL scan the table).
+    `residences` (address id, start, end) may be passed by a caller that already has them.
     """
     ids = set(EntrySubject.objects.filter(person_id__in=person_ids).values_list("entry_id", flat=True))
-    residences = list(Residence.objects.filter(person_id=child_id).values_list("address_id", "start_date", "end_date"))
+    if residences is None:
+        residences = list(
+            Residence.objects.filter(person_id=child_id).values_list("address_id", "start_date", "end_date")
+        )
     if residences:
         household_q = Q()
         for address_id, start, end in residences:
@@ -66,20 +88,37 @@ def family_entry_ids(person_ids: set[int], child_id: int) -> list[int]:
 
 
 def merged_chronology(
-    user: Any, *, child_id: int, person_ids: set[int], filters: ChronologyFilters | None = None, limit: int = PAGE_SIZE
+    user: Any,
+    *,
+    child_id: int,
+    person_ids: set[int],
+    filters: ChronologyFilters | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    residences: list[tuple[int, date | None, date | None]] | None = None,
 ) -> MergedChronology:
+    """The newest `limit` entries the user may see, and counts by agency over all of them.
+
+    One narrow query (id, agency, date) over the family's entries gives the counts and picks the
+    page; only the entries shown are then read in full.
+    """
     filters = filters or ChronologyFilters()
-    ids = family_entry_ids(person_ids, child_id)
+    ids = family_entry_ids(person_ids, child_id, residences)
     scoped = filters.apply(visible_entries(user, ChronologyEntry.objects.filter(id__in=ids)))
-    counts = list(
-        scoped.order_by().values("agency__name", "agency_id").annotate(n=Count("id")).order_by("-n", "agency__name")
+    narrow = list(scoped.order_by().values_list("id", "agency_id", "event_date"))
+    narrow.sort(key=lambda row: (row[2], row[0]), reverse=True)
+    page_ids = [row[0] for row in narrow[offset : offset + limit]]
+    per_agency = Counter(row[1] for row in narrow)
+    names = dict(Agency.objects.filter(pk__in=per_agency).values_list("pk", "name"))
+    counts = sorted(
+        ({"agency_id": pk, "agency__name": names[pk], "n": n} for pk, n in per_agency.items()),
+        key=lambda c: (-c["n"], c["agency__name"]),
     )
-    entries = list(
-        scoped.select_related("agency", "event_type", "household")
-        .prefetch_related("subject_links__person")
-        .order_by("-event_date", "-id")[:limit]
-    )
-    return MergedChronology(entries=entries, total=sum(c["n"] for c in counts), counts_by_agency=counts)
+    by_id = ChronologyEntry.objects.select_related("agency", "event_type", "household").prefetch_related(
+        Prefetch("subject_links", queryset=EntrySubject.objects.select_related("person"))
+    ).in_bulk(page_ids)
+    entries = [by_id[pk] for pk in page_ids]
+    return MergedChronology(entries=entries, total=len(narrow), counts_by_agency=counts, offset=offset)
 
 
 def get_entry_in_chronology(user: Any, *, person_id: int, entry_id: int) -> ChronologyEntry | None:

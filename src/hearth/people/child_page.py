@@ -12,10 +12,38 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hearth.access.models import Involvement
+from hearth.accounts.models import User
+from hearth.agencies.models import Agency
 from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
 from hearth.episodes.models import Episode
 from hearth.people.households import Family, family_of
 from hearth.people.models import Person, Residence
+
+
+@dataclass
+class NetworkRow:
+    """One agency worker (or an agency with no named worker) and the family members they work with."""
+
+    agency: Agency
+    practitioner: User | None
+    role_description: str
+    is_lead: bool
+    people: list[Person]
+    with_child: bool
+
+
+def group_network(involvements: list[Involvement], child_id: int) -> list[NetworkRow]:
+    rows: dict[tuple[int, int | None], NetworkRow] = {}
+    for inv in involvements:
+        key = (inv.agency_id, inv.practitioner_id)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = NetworkRow(inv.agency, inv.practitioner, inv.role_description, False, [], False)
+        row.is_lead = row.is_lead or (inv.is_lead and inv.person_id == child_id)
+        row.with_child = row.with_child or inv.person_id == child_id
+        if inv.person_id != child_id:
+            row.people.append(inv.person)
+    return sorted(rows.values(), key=lambda r: (not r.is_lead, not r.with_child, r.agency.name))
 
 
 @dataclass
@@ -27,12 +55,14 @@ class ChildPage:
     family: Family
     open_episodes: list[Episode]
     past_episodes: list[Episode]
-    network: list[Involvement]
+    network: list[NetworkRow]
     past_network: list[Involvement]
     chronology: MergedChronology
 
 
-def build_child_page(user: Any, child: Person, filters: ChronologyFilters | None = None) -> ChildPage:
+def build_child_page(
+    user: Any, child: Person, filters: ChronologyFilters | None = None, offset: int = 0
+) -> ChildPage:
     today = timezone.localdate()
     residences = list(Residence.objects.filter(person=child).select_related("address").order_by("-start_date"))
     current = next((r for r in residences if r.end_date is None or r.end_date >= today), None)
@@ -47,7 +77,14 @@ def build_child_page(user: Any, child: Person, filters: ChronologyFilters | None
     current_ids = {
         i.pk for i in involvements if i.start_date <= today and (i.end_date is None or i.end_date >= today)
     }
-    chronology = merged_chronology(user, child_id=child.pk, person_ids=family.ids, filters=filters)
+    chronology = merged_chronology(
+        user,
+        child_id=child.pk,
+        person_ids=family.ids,
+        filters=filters,
+        offset=offset,
+        residences=[(r.address_id, r.start_date, r.end_date) for r in residences],
+    )
     return ChildPage(
         child=child,
         age=child.age_on(today),
@@ -56,7 +93,7 @@ def build_child_page(user: Any, child: Person, filters: ChronologyFilters | None
         family=family,
         open_episodes=[e for e in episodes if e.is_open],
         past_episodes=[e for e in episodes if not e.is_open],
-        network=[i for i in involvements if i.pk in current_ids],
+        network=group_network([i for i in involvements if i.pk in current_ids], child.pk),
         past_network=[i for i in involvements if i.pk not in current_ids],
         chronology=chronology,
     )

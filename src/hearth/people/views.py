@@ -37,11 +37,23 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     filter_form = ChronologyFilterForm(request.GET or None, agencies=Agency.objects.all())
     filters = filter_form.to_filters() if filter_form.is_bound and filter_form.is_valid() else None
     person = get_person_for_user(request, person_id)
-    page = build_child_page(request.user, person, filters=filters)
+    try:
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    page = build_child_page(request.user, person, filters=filters, offset=offset)
+    paging = request.GET.copy()
+    paging.pop("offset", None)
     return render(
         request,
         "people/detail.html",
-        {"page": page, "person": person, "filter_form": filter_form, "today": timezone.localdate()},
+        {
+            "page": page,
+            "person": person,
+            "filter_form": filter_form,
+            "today": timezone.localdate(),
+            "paging_query": f"{paging.urlencode()}&" if paging else "",
+        },
     )
 
 
