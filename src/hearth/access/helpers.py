@@ -41,15 +41,23 @@ def get_person_for_user(
     basis = relationship_basis(user, person)
     if basis is None:
         raise RecordNotAvailable(person_id, "no legitimate relationship")
-    if audit_action is not None:
-        record(
-            action=audit_action,
-            by=user,
-            request=request,
-            person_id=person.pk,
-            object_type="person",
-            object_id=person.pk,
-            details={"basis": basis, **(details or {})},
-        )
     person.access_basis = basis  # type: ignore[attr-defined]
+    if audit_action is not None:
+        record_read(request, person, action=audit_action, details=details)
     return person
+
+
+def record_read(
+    request: HttpRequest, person: Person, *, action: AuditAction = AuditAction.VIEW_PERSON,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a read of a person already fetched by `get_person_for_user` (e.g. a form shown again)."""
+    record(
+        action=action,
+        by=request.user,
+        request=request,
+        person_id=person.pk,
+        object_type="person",
+        object_id=person.pk,
+        details={"basis": getattr(person, "access_basis", ""), **(details or {})},
+    )

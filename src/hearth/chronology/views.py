@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from hearth.access.helpers import RecordNotAvailable, get_person_for_user
+from hearth.access.helpers import RecordNotAvailable, get_person_for_user, record_read
 from hearth.access.permissions import Permission
 from hearth.audit.models import AuditAction
 from hearth.chronology import actions
@@ -26,14 +26,9 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _read_audit(request: HttpRequest) -> AuditAction | None:
-    """Showing a form reads the record (audited); a submission is audited by the action it performs."""
-    return AuditAction.VIEW_PERSON if request.method == "GET" else None
-
-
 def add(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_person_for_user(
-        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=_read_audit(request), details={"form": "add"}
+        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=None
     )
     family = family_of(person)
     choices = [(person.pk, f"{person.full_name} (this child)")] + [
@@ -66,6 +61,7 @@ def add(request: HttpRequest, person_id: int) -> HttpResponse:
             else:
                 messages.success(request, "The entry has been added to the chronology.")
                 return redirect("people:detail", person_id=person.pk)
+    record_read(request, person, details={"form": "add"})
     return render(request, "chronology/add.html", {"person": person, "form": form, "home": home})
 
 
@@ -91,8 +87,7 @@ def history(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
 
 def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
     person = get_person_for_user(
-        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=_read_audit(request),
-        details={"form": "amend", "entry_id": entry_id},
+        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=None
     )
     entry = _entry_or_refuse(request, person, entry_id)
     if not actions.can_change_entry(request.user, entry):
@@ -112,13 +107,13 @@ def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
         else:
             messages.success(request, "The entry has been amended. The earlier version is kept in its history.")
             return redirect("chronology:history", person_id=person.pk, entry_id=entry.pk)
+    record_read(request, person, details={"form": "amend", "entry_id": entry.pk})
     return render(request, "chronology/amend.html", {"person": person, "entry": entry, "form": form})
 
 
 def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
     person = get_person_for_user(
-        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=_read_audit(request),
-        details={"form": "retract", "entry_id": entry_id},
+        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=None
     )
     entry = _entry_or_refuse(request, person, entry_id)
     if not actions.can_change_entry(request.user, entry):
@@ -134,4 +129,5 @@ def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
         else:
             messages.success(request, "The entry has been retracted. It stays in the history, marked retracted.")
             return redirect("chronology:history", person_id=person.pk, entry_id=entry.pk)
+    record_read(request, person, details={"form": "retract", "entry_id": entry.pk})
     return render(request, "chronology/retract.html", {"person": person, "entry": entry, "form": form})

@@ -15,7 +15,7 @@ from hearth.access.models import Involvement
 from hearth.accounts.models import User
 from hearth.agencies.models import Agency
 from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
-from hearth.episodes.models import Episode
+from hearth.episodes.models import PLAN_KINDS, Episode
 from hearth.people.households import Family, family_of
 from hearth.people.models import Person, Residence
 
@@ -58,6 +58,10 @@ class ChildPage:
     network: list[NetworkRow]
     past_network: list[Involvement]
     chronology: MergedChronology
+
+    @property
+    def open_plans(self) -> list[Episode]:
+        return [e for e in self.open_episodes if e.kind in PLAN_KINDS]
 
 
 def build_child_page(
