@@ -25,7 +25,12 @@ from hearth.people.models import PersonKind, RelationshipType, Sex
 from tests.factories.access import InvolvementFactory
 from tests.factories.accounts import UserFactory
 from tests.factories.agencies import AgencyFactory
-from tests.factories.people import AddressFactory, PersonFactory, RelationshipFactory, ResidenceFactory
+from tests.factories.people import (
+    AddressFactory,
+    PersonFactory,
+    RelationshipFactory,
+    ResidenceFactory,
+)
 
 
 def sign_in(client: Any, user: Any) -> Any:

@@ -150,6 +150,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind a reverse proxy the client address is in X-Forwarded-For; say how many proxies to trust.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+if TRUSTED_PROXY_HOPS:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_HOPS
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Multi-factor sign-in is required everywhere except the explicit demo mode.
 HEARTH_REQUIRE_MFA = env_bool("HEARTH_REQUIRE_MFA", not DEMO_MODE)

@@ -18,7 +18,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     sex = Sex.FEMALE
 
     @factory.post_generation
-    def names(obj, create, extracted, **kwargs):  # noqa: N805
+    def names(obj, create, extracted, **kwargs):
         if create:
             name_row(obj, obj.given_name, obj.family_name).save()
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
@@ -25,7 +26,7 @@ class SessionIdleTimeoutMiddleware:
             if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 logout(request)
                 messages.info(request, "You were signed out because you had been inactive. Sign in again.")
-                return redirect(settings.LOGIN_URL)
+                return redirect_to_login(request.get_full_path())
             request.session["last_activity"] = now
         return self.get_response(request)
 

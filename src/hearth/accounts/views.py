@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -55,6 +56,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             record(action=AuditAction.MFA_ENROLLED, by=request.user, request=request)
             messages.success(request, "Multi-factor sign-in is set up.")
             return redirect("web:home")
+        record(action=AuditAction.MFA_FAILED, by=request.user, request=request, details={"stage": "enrolment"})
         form.add_error("token", "That code is not right. Check the time on your phone and try the newest code.")
     secret = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/mfa_setup.html", {"form": form, "secret": secret})
@@ -68,13 +70,23 @@ def mfa_qr(request: HttpRequest) -> HttpResponse:
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after verifying: the page asked for, but never another site (an open redirect)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "web:home"
+
+
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                return redirect(request.GET.get("next") or "web:home")
+                return redirect(_safe_next(request))
         record(action=AuditAction.MFA_FAILED, by=request.user, request=request)
         form.add_error("token", "That code is not right. Try the newest code from your authenticator app.")
     return render(request, "accounts/mfa_verify.html", {"form": form})

@@ -110,10 +110,10 @@ def merged_chronology(
     page_ids = [row[0] for row in narrow[offset : offset + limit]]
     per_agency = Counter(row[1] for row in narrow)
     names = dict(Agency.objects.filter(pk__in=per_agency).values_list("pk", "name"))
-    counts = sorted(
-        ({"agency_id": pk, "agency__name": names[pk], "n": n} for pk, n in per_agency.items()),
-        key=lambda c: (-c["n"], c["agency__name"]),
-    )
+    counts: list[dict[str, Any]] = [
+        {"agency_id": pk, "agency__name": names[pk], "n": n}
+        for pk, n in sorted(per_agency.items(), key=lambda item: (-item[1], names[item[0]]))
+    ]
     by_id = ChronologyEntry.objects.select_related("agency", "event_type", "household").prefetch_related(
         Prefetch("subject_links", queryset=EntrySubject.objects.select_related("person"))
     ).in_bulk(page_ids)

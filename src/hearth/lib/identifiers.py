@@ -33,14 +33,14 @@ def normalise_nhs_number(value: str) -> str:
 
 def is_valid_nhs_number(value: str) -> bool:
     digits = normalise_nhs_number(value)
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         return False
     return nhs_check_digit(digits[:9]) == int(digits[9])
 
 
 def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         raise ValidationError(
             "An NHS number has 10 digits, like 943 476 5919.", code="nhs_format", params={"value": value}
         )
@@ -67,14 +67,14 @@ def normalise_upn(value: str) -> str:
 
 def is_valid_upn(value: str) -> bool:
     upn = normalise_upn(value)
-    if not re.fullmatch(rf"[{UPN_CHECK_LETTERS}]\d{{11}}[0-9{UPN_CHECK_LETTERS}]", upn):
+    if not re.fullmatch(rf"[{UPN_CHECK_LETTERS}][0-9]{{11}}[0-9{UPN_CHECK_LETTERS}]", upn):
         return False
     return upn_check_letter(upn[1:]) == upn[0]
 
 
 def validate_upn(value: str) -> None:
     upn = normalise_upn(value)
-    if not re.fullmatch(rf"[{UPN_CHECK_LETTERS}]\d{{11}}[0-9{UPN_CHECK_LETTERS}]", upn):
+    if not re.fullmatch(rf"[{UPN_CHECK_LETTERS}][0-9]{{11}}[0-9{UPN_CHECK_LETTERS}]", upn):
         raise ValidationError(
             "A UPN is 13 characters: a check letter, then 11 digits, then a digit or letter.",
             code="upn_format",

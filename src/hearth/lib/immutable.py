@@ -1,8 +1,9 @@
 """Models whose rows must never change once written (audit events, chronology versions).
 
 `save()` refuses to update and `delete()` refuses always, unless an action explicitly opens
-`allow_changes()` for the one field it is entitled to change. Bulk `QuerySet.update()` and
-`delete()` are refused too, so nothing changes these rows by accident.
+`allow_changes()` for the one field it is entitled to change. Bulk `QuerySet.update()`,
+`delete()` and upserts (`bulk_create(update_conflicts=True)`) are refused too, so nothing changes
+these rows by accident.
 """
 
 import contextlib
@@ -41,6 +42,27 @@ class ImmutableQuerySet(models.QuerySet):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ImmutableRecordError(f"{self.model.__name__} rows cannot be deleted")
+
+    def bulk_create(
+        self,
+        objs: Any,
+        batch_size: Any = None,
+        ignore_conflicts: Any = False,
+        update_conflicts: Any = False,
+        update_fields: Any = None,
+        unique_fields: Any = None,
+    ) -> Any:
+        # An upsert (ON CONFLICT DO UPDATE) would overwrite existing rows behind save()'s back.
+        if update_conflicts and not _changes_allowed():
+            raise ImmutableRecordError(f"{self.model.__name__} rows cannot be overwritten by an upsert")
+        return super().bulk_create(
+            objs,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
+        )
 
 
 class ImmutableModel(models.Model):

@@ -502,7 +502,8 @@ def _family_a_on_a_plan(demo: DemoFamilies, as_of: date, csc: Agency) -> None:
 
     for child_id in demo.families["A"].child_ids:
         child = Person.objects.get(pk=child_id)
-        if child.date_of_birth is None or child.age_on(as_of) is None or child.age_on(as_of) >= 18:
+        age = child.age_on(as_of)
+        if age is None or age >= 18:
             continue
         start = as_of - timedelta(days=150)
         referral = Episode.objects.create(

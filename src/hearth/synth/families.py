@@ -55,9 +55,13 @@ class SynthPerson:
 class SynthFamily:
     tier: int  # 0 universal services only, 1 some additional need, 2 chronic neglect
     people: list[SynthPerson] = field(default_factory=list)
-    children: list[SynthPerson] = field(default_factory=list)  # the mother's children, grown-up included
+    children: list[SynthPerson] = field(
+        default_factory=list
+    )  # the mother's children, grown-up included
     mother: SynthPerson | None = None
-    partners: list[SynthPerson] = field(default_factory=list)  # adult men who moved in, never the father
+    partners: list[SynthPerson] = field(
+        default_factory=list
+    )  # adult men who moved in, never the father
     start: int = 0
     # (address id, from, to or None): where the mother and children lived
     homes: list[tuple[int, int, int | None]] = field(default_factory=list)
@@ -76,7 +80,9 @@ class SynthFamily:
 class FamilyBuilder:
     """Builds families with ids from shared counters, so ids are dense and deterministic."""
 
-    def __init__(self, *, as_of: int, identifiers: Identifiers, person_ids: Counter, address_ids: Counter) -> None:
+    def __init__(
+        self, *, as_of: int, identifiers: Identifiers, person_ids: Counter, address_ids: Counter
+    ) -> None:
         self.as_of = as_of
         self.identifiers = identifiers
         self.person_ids = person_ids
@@ -85,14 +91,29 @@ class FamilyBuilder:
 
     # -- people and places -------------------------------------------------------------------
     def _person(
-        self, rng: random.Random, fam: SynthFamily, *, kind: str, sex: str, dob: int, family_name: str,
-        role: str, ethnicity: str,
+        self,
+        rng: random.Random,
+        fam: SynthFamily,
+        *,
+        kind: str,
+        sex: str,
+        dob: int,
+        family_name: str,
+        role: str,
+        ethnicity: str,
     ) -> SynthPerson:
         given = rng.choice(self.female if sex == "F" else self.male)
         middle = rng.choice(self.female if sex == "F" else self.male) if rng.random() < 0.55 else ""
         person = SynthPerson(
-            id=self.person_ids.take(), kind=kind, given=given, middle=middle, family=family_name, dob=dob,
-            sex=sex, ethnicity=ethnicity, role=role,
+            id=self.person_ids.take(),
+            kind=kind,
+            given=given,
+            middle=middle,
+            family=family_name,
+            dob=dob,
+            sex=sex,
+            ethnicity=ethnicity,
+            role=role,
         )
         if dob > self.as_of:
             person.precision = "expected"
@@ -118,15 +139,27 @@ class FamilyBuilder:
             if hi is None or lo < hi:
                 fam.residences.append((person_id, address_id, lo, hi))
 
-    def _live_elsewhere(self, rng: random.Random, fam: SynthFamily, person_id: int, start: int | None, end: int | None) -> None:
+    def _live_elsewhere(
+        self,
+        rng: random.Random,
+        fam: SynthFamily,
+        person_id: int,
+        start: int | None,
+        end: int | None,
+    ) -> None:
         fam.residences.append((person_id, self._address(rng, fam), start, end))
 
     # -- families ----------------------------------------------------------------------------
     def family_with_children(self, rng: random.Random, tier: int) -> SynthFamily:
         fam = SynthFamily(tier=tier)
         as_of = self.as_of
-        n_kids = rng.choices(*[((1, 2, 3, 4), (38, 40, 16, 6)), ((1, 2, 3, 4, 5), (25, 35, 22, 12, 6)),
-                               ((2, 3, 4, 5, 6, 7), (15, 25, 25, 18, 10, 7))][tier])[0]
+        n_kids = rng.choices(
+            *[
+                ((1, 2, 3, 4), (38, 40, 16, 6)),
+                ((1, 2, 3, 4, 5), (25, 35, 22, 12, 6)),
+                ((2, 3, 4, 5, 6, 7), (15, 25, 25, 18, 10, 7)),
+            ][tier]
+        )[0]
         gap_hi = (4.5, 4.0, 3.0)[tier]
         youngest = as_of - rng.randint(0, int(17.9 * YEAR))
         dobs = [youngest]
@@ -139,15 +172,27 @@ class FamilyBuilder:
         father_name = rng.choice(self.surnames)
         married = rng.random() < (0.55, 0.3, 0.15)[tier]
         mother = self._person(
-            rng, fam, kind="adult", sex="F", dob=dobs[0] - int(age_first * YEAR), role="mother",
-            family_name=father_name if married else maiden, ethnicity=ethnicity,
+            rng,
+            fam,
+            kind="adult",
+            sex="F",
+            dob=dobs[0] - int(age_first * YEAR),
+            role="mother",
+            family_name=father_name if married else maiden,
+            ethnicity=ethnicity,
         )
         if married:
             mother.previous_family = maiden
         fam.mother = mother
         father = self._person(
-            rng, fam, kind="adult", sex="M", dob=mother.dob - int(rng.uniform(-2, 7) * YEAR), role="father",
-            family_name=father_name, ethnicity=ethnicity,
+            rng,
+            fam,
+            kind="adult",
+            sex="M",
+            dob=mother.dob - int(rng.uniform(-2, 7) * YEAR),
+            role="father",
+            family_name=father_name,
+            ethnicity=ethnicity,
         )
         fam.start = dobs[0] - int(rng.uniform(0, 2) * YEAR)
 
@@ -173,8 +218,14 @@ class FamilyBuilder:
             split_at = rng.randint(min(dobs[split_index - 1] + 60, hi), hi)
             if split_index < n_kids:
                 second_father = self._person(
-                    rng, fam, kind="adult", sex="M", dob=mother.dob - int(rng.uniform(-3, 9) * YEAR),
-                    role="father", family_name=rng.choice(self.surnames), ethnicity=ethnicity,
+                    rng,
+                    fam,
+                    kind="adult",
+                    sex="M",
+                    dob=mother.dob - int(rng.uniform(-3, 9) * YEAR),
+                    role="father",
+                    family_name=rng.choice(self.surnames),
+                    ethnicity=ethnicity,
                 )
         self._live(fam, father.id, fam.start, split_at)
         if split_at is not None:
@@ -187,8 +238,14 @@ class FamilyBuilder:
             surname = dad.family if rng.random() < 0.6 else maiden
             adult = as_of - dob >= 18 * YEAR
             child = self._person(
-                rng, fam, kind="adult" if adult else "child", sex=sex, dob=dob, family_name=surname,
-                role="child", ethnicity=ethnicity,
+                rng,
+                fam,
+                kind="adult" if adult else "child",
+                sex=sex,
+                dob=dob,
+                family_name=surname,
+                role="child",
+                ethnicity=ethnicity,
             )
             fam.children.append(child)
             if dob <= as_of:
@@ -204,13 +261,21 @@ class FamilyBuilder:
             assert split_at is not None
             sf_start = dobs[split_index] - int(rng.uniform(0.3, 1.5) * YEAR)
             sf_start = max(sf_start, split_at + 1)
-            sf_end = None if rng.random() < (0.6, 0.45, 0.3)[tier] else rng.randint(min(dobs[-1] + 90, as_of), as_of)
+            sf_end = (
+                None
+                if rng.random() < (0.6, 0.45, 0.3)[tier]
+                else rng.randint(min(dobs[-1] + 90, as_of), as_of)
+            )
             self._live(fam, second_father.id, sf_start, sf_end)
-            self._live_elsewhere(rng, fam, second_father.id, sf_end or sf_start, None if sf_end else sf_start + 1)
+            self._live_elsewhere(rng, fam, second_father.id, None, sf_start)
+            if sf_end is not None:
+                self._live_elsewhere(rng, fam, second_father.id, sf_end, None)
             for child in fam.children[:split_index]:
-                fam.relationships.append((second_father.id, child.id, "parents_partner", sf_start, sf_end))
+                fam.relationships.append(
+                    (second_father.id, child.id, "parents_partner", sf_start, sf_end)
+                )
         for i, older in enumerate(fam.children):
-            for younger in fam.children[i + 1:]:
+            for younger in fam.children[i + 1 :]:
                 same = (i < split_index) == (fam.children.index(younger) < split_index)
                 fam.relationships.append(
                     (older.id, younger.id, "sibling" if same else "half_sibling", younger.dob, None)
@@ -226,8 +291,13 @@ class FamilyBuilder:
                 p_start = rng.randint(lo, as_of - 30)
                 p_end = None if rng.random() < 0.45 else rng.randint(p_start + 30, as_of)
                 partner = self._person(
-                    rng, fam, kind="adult", sex="M", dob=mother.dob - int(rng.uniform(-6, 12) * YEAR),
-                    role="partner", family_name=rng.choice(self.surnames),
+                    rng,
+                    fam,
+                    kind="adult",
+                    sex="M",
+                    dob=mother.dob - int(rng.uniform(-6, 12) * YEAR),
+                    role="partner",
+                    family_name=rng.choice(self.surnames),
                     ethnicity=rng.choices(ETHNICITY_CODES, ETHNICITY_WEIGHTS)[0],
                 )
                 fam.partners.append(partner)
@@ -238,24 +308,40 @@ class FamilyBuilder:
                 kind = "step_parent" if rng.random() < 0.2 else "parents_partner"
                 for child in fam.children:
                     if child.dob < (p_end or as_of) and as_of - child.dob < 18 * YEAR:
-                        fam.relationships.append((partner.id, child.id, kind, max(p_start, child.dob), p_end))
+                        fam.relationships.append(
+                            (partner.id, child.id, kind, max(p_start, child.dob), p_end)
+                        )
                 lo = p_end or as_of
 
         # A maternal grandparent living elsewhere.
         if rng.random() < (0.45, 0.55, 0.6)[tier]:
             grandmother = self._person(
-                rng, fam, kind="adult", sex="F", dob=mother.dob - int(rng.uniform(17, 32) * YEAR),
-                role="grandparent", family_name=maiden, ethnicity=ethnicity,
+                rng,
+                fam,
+                kind="adult",
+                sex="F",
+                dob=mother.dob - int(rng.uniform(17, 32) * YEAR),
+                role="grandparent",
+                family_name=maiden,
+                ethnicity=ethnicity,
             )
             if as_of - grandmother.dob < 95 * YEAR:
                 self._live_elsewhere(rng, fam, grandmother.id, None, None)
                 for child in fam.children:
-                    fam.relationships.append((grandmother.id, child.id, "grandparent", child.dob, None))
+                    fam.relationships.append(
+                        (grandmother.id, child.id, "grandparent", child.dob, None)
+                    )
         # An unborn child, expected in the coming months.
         if rng.random() < (0.003, 0.01, 0.04)[tier]:
             unborn = self._person(
-                rng, fam, kind="child", sex="U", dob=as_of + rng.randint(20, 200), family_name=mother.family,
-                role="child", ethnicity=ethnicity,
+                rng,
+                fam,
+                kind="child",
+                sex="U",
+                dob=as_of + rng.randint(20, 200),
+                family_name=mother.family,
+                role="child",
+                ethnicity=ethnicity,
             )
             fam.relationships.append((mother.id, unborn.id, "mother", None, None))
         return fam
@@ -271,11 +357,20 @@ class FamilyBuilder:
         n = 2 if rng.random() < 0.55 else 1
         for i in range(n):
             sex = ("F", "M")[i] if n == 2 else rng.choice("FM")
-            dob = first_dob if i == 0 else max(
-                self.as_of - int(18.5 * YEAR), first_dob + int(rng.uniform(-6, 6) * YEAR)
+            dob = (
+                first_dob
+                if i == 0
+                else max(self.as_of - int(18.5 * YEAR), first_dob + int(rng.uniform(-6, 6) * YEAR))
             )
             person = self._person(
-                rng, fam, kind="adult", sex=sex, dob=dob, family_name=surname, role="adult", ethnicity=ethnicity
+                rng,
+                fam,
+                kind="adult",
+                sex=sex,
+                dob=dob,
+                family_name=surname,
+                role="adult",
+                ethnicity=ethnicity,
             )
             self._live(fam, person.id, max(fam.start, dob + int(18 * YEAR)), None)
         return fam

@@ -19,14 +19,37 @@ from hearth.lib.names import fold, phonetic
 POSTCODE_AREAS = ("BN", "RH", "TN")
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 TOWNS = (
-    "Ashbourne Heath", "Brackley Vale", "Cinderford Green", "Dunmere", "Eastwick Downs",
-    "Fallowfield", "Greywell", "Harrowden", "Kingsmere", "Lowthorpe", "Marlbridge", "Northcombe",
+    "Ashbourne Heath",
+    "Brackley Vale",
+    "Cinderford Green",
+    "Dunmere",
+    "Eastwick Downs",
+    "Fallowfield",
+    "Greywell",
+    "Harrowden",
+    "Kingsmere",
+    "Lowthorpe",
+    "Marlbridge",
+    "Northcombe",
 )
 # Ethnicity codes weighted roughly like a county in the south of England.
 ETHNICITIES = (
-    ("WBRI", 78), ("WOTH", 6), ("WIRI", 1), ("WROM", 1), ("MWBC", 1), ("MWBA", 1), ("MWAS", 1),
-    ("MOTH", 1), ("AIND", 2), ("APKN", 1), ("ABAN", 1), ("AOTH", 1), ("BAFR", 2), ("BCRB", 1),
-    ("CHNE", 1), ("OOTH", 1),
+    ("WBRI", 78),
+    ("WOTH", 6),
+    ("WIRI", 1),
+    ("WROM", 1),
+    ("MWBC", 1),
+    ("MWBA", 1),
+    ("MWAS", 1),
+    ("MOTH", 1),
+    ("AIND", 2),
+    ("APKN", 1),
+    ("ABAN", 1),
+    ("AOTH", 1),
+    ("BAFR", 2),
+    ("BCRB", 1),
+    ("CHNE", 1),
+    ("OOTH", 1),
 )
 ETHNICITY_CODES = tuple(c for c, _ in ETHNICITIES)
 ETHNICITY_WEIGHTS = tuple(w for _, w in ETHNICITIES)
@@ -45,7 +68,18 @@ def street_names() -> tuple[str, ...]:
     return tuple(sorted(set(data["street"]["name"])))
 
 
-STREET_SUFFIXES = ("Road", "Street", "Close", "Avenue", "Lane", "Way", "Gardens", "Crescent", "Drive", "Court")
+STREET_SUFFIXES = (
+    "Road",
+    "Street",
+    "Close",
+    "Avenue",
+    "Lane",
+    "Way",
+    "Gardens",
+    "Crescent",
+    "Drive",
+    "Court",
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -90,7 +124,12 @@ def address_fields(rng: random.Random) -> tuple[str, str, str, str]:
     """(line1, line2, town, postcode): flats get a line 2."""
     street = f"{rng.choice(street_names())} {rng.choice(STREET_SUFFIXES)}"
     if rng.random() < 0.25:
-        return f"Flat {rng.randint(1, 40)}", f"{rng.randint(1, 120)} {street}", rng.choice(TOWNS), postcode(rng)
+        return (
+            f"Flat {rng.randint(1, 40)}",
+            f"{rng.randint(1, 120)} {street}",
+            rng.choice(TOWNS),
+            postcode(rng),
+        )
     return f"{rng.randint(1, 250)} {street}", "", rng.choice(TOWNS), postcode(rng)
 
 

@@ -1,0 +1,250 @@
+"""Every model is declared mutable or immutable, so a new model forces the decision.
+
+Immutable rows (the audit trail, chronology entries and their versions and subjects) refuse every
+way of being changed or deleted: `save()` after creation, `delete()`, and the bulk `QuerySet`
+methods. Only a chronology action may change an entry's current content, inside `allow_changes()`,
+and it writes a new `EntryVersion` as it does.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+
+from hearth.audit.actions import record
+from hearth.audit.models import AuditAction, AuditEvent
+from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion
+from hearth.lib.immutable import (
+    ImmutableModel,
+    ImmutableQuerySet,
+    ImmutableRecordError,
+    allow_changes,
+)
+from tests.factories.chronology import make_entry
+
+MUTABLE = "mutable"
+IMMUTABLE = "immutable"
+
+MODELS = {
+    "access.BreakGlassGrant": MUTABLE,  # its review status moves through a state machine
+    "access.Involvement": MUTABLE,  # ends when the agency closes the case
+    "accounts.User": MUTABLE,
+    "agencies.Agency": MUTABLE,
+    "agencies.Team": MUTABLE,
+    "audit.AuditEvent": IMMUTABLE,
+    "chronology.ChronologyEntry": IMMUTABLE,  # changed only by the chronology actions, with a new version
+    "chronology.EntrySubject": IMMUTABLE,
+    "chronology.EntryVersion": IMMUTABLE,
+    "chronology.EventType": MUTABLE,  # the configurable taxonomy
+    "episodes.Episode": MUTABLE,  # ends, and changes category at review
+    "people.Address": MUTABLE,
+    "people.Person": MUTABLE,  # corrected as agencies learn more
+    "people.PersonIdentifier": MUTABLE,
+    "people.PersonName": MUTABLE,
+    "people.Relationship": MUTABLE,
+    "people.Residence": MUTABLE,
+}
+IMMUTABLE_MODELS = sorted(label for label, kind in MODELS.items() if kind == IMMUTABLE)
+
+
+def hearth_models() -> list[type[models.Model]]:
+    return [
+        model
+        for config in apps.get_app_configs()
+        if config.name.startswith("hearth.")
+        for model in config.get_models()
+        if not model._meta.abstract and not model._meta.proxy
+    ]
+
+
+def test_every_model_is_declared_mutable_or_immutable():
+    labels = {model._meta.label for model in hearth_models()}
+    undeclared = labels - set(MODELS)
+    assert not undeclared, (
+        f"Declare these models mutable or immutable in {__file__}: {sorted(undeclared)}"
+    )
+
+
+def test_no_declared_model_has_disappeared():
+    labels = {model._meta.label for model in hearth_models()}
+    assert set(MODELS) - labels == set()
+
+
+def test_a_model_is_immutable_exactly_when_it_is_declared_so():
+    for model in hearth_models():
+        expected = MODELS[model._meta.label] == IMMUTABLE
+        assert issubclass(model, ImmutableModel) == expected, model._meta.label
+        assert isinstance(model._default_manager.all(), ImmutableQuerySet) == expected, (
+            model._meta.label
+        )
+
+
+def test_immutable_rows_never_cascade_or_get_nulled_by_a_deletion_elsewhere():
+    """Deletion cascades and SET_NULL bypass the model and its queryset, so they must never reach these rows."""
+    for label in IMMUTABLE_MODELS:
+        model = apps.get_model(label)
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey):
+                assert field.remote_field.on_delete in (models.PROTECT, models.RESTRICT), (
+                    f"{label}.{field.name}"
+                )
+
+
+# --- Every way of changing an immutable row is refused -------------------------------------------
+
+
+def an_audit_event(world: Any) -> AuditEvent:
+    return record(
+        action=AuditAction.VIEW_PERSON, by=world.alice, person_id=world.amy.pk, object_type="person"
+    )
+
+
+def a_chronology_entry(world: Any) -> ChronologyEntry:
+    return make_entry(by=world.alice, subjects=[world.amy])
+
+
+def an_entry_subject(world: Any) -> EntrySubject:
+    return a_chronology_entry(world).subject_links.get()
+
+
+def an_entry_version(world: Any) -> EntryVersion:
+    return a_chronology_entry(world).versions.get()
+
+
+MAKERS: dict[str, Callable[[Any], models.Model]] = {
+    "audit.AuditEvent": an_audit_event,
+    "chronology.ChronologyEntry": a_chronology_entry,
+    "chronology.EntrySubject": an_entry_subject,
+    "chronology.EntryVersion": an_entry_version,
+}
+
+# A field of each model to try to change, and a value to try to change it to.
+CHANGES: dict[str, tuple[str, Any]] = {
+    "audit.AuditEvent": ("reason", "quietly edited"),
+    "chronology.ChronologyEntry": ("description", "quietly edited"),
+    "chronology.EntrySubject": ("event_date", "2001-01-01"),
+    "chronology.EntryVersion": ("description", "quietly edited"),
+}
+
+
+def refused(operation: Callable[[], Any]) -> None:
+    """Assert the operation is refused; its own savepoint keeps the test's transaction usable."""
+    with pytest.raises(ImmutableRecordError), transaction.atomic():
+        operation()
+
+
+def test_every_immutable_model_is_exercised_below():
+    assert sorted(MAKERS) == sorted(CHANGES) == IMMUTABLE_MODELS
+
+
+@pytest.fixture(params=IMMUTABLE_MODELS)
+def row(request: Any, world: Any) -> models.Model:
+    return MAKERS[request.param](world)
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    return type(instance)._default_manager.filter(pk=instance.pk).values().get()
+
+
+def field_and_value(instance: models.Model) -> tuple[str, Any]:
+    return CHANGES[instance._meta.label]
+
+
+def test_save_after_creation_is_refused(row):
+    before = snapshot(row)
+    field, value = field_and_value(row)
+    setattr(row, field, value)
+    with pytest.raises(ImmutableRecordError):
+        row.save()
+    assert snapshot(row) == before
+
+
+def test_save_of_a_freshly_loaded_row_is_refused(row):
+    fresh = type(row)._default_manager.get(pk=row.pk)
+    with pytest.raises(ImmutableRecordError):
+        fresh.save()
+
+
+def test_delete_is_refused(row):
+    with pytest.raises(ImmutableRecordError):
+        row.delete()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_delete_is_refused_even_inside_allow_changes(row):
+    with allow_changes(), pytest.raises(ImmutableRecordError):
+        row.delete()
+    with allow_changes(), pytest.raises(ImmutableRecordError):
+        type(row)._default_manager.filter(pk=row.pk).delete()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_queryset_update_is_refused(row):
+    before = snapshot(row)
+    field, value = field_and_value(row)
+    with pytest.raises(ImmutableRecordError):
+        type(row)._default_manager.filter(pk=row.pk).update(**{field: value})
+    assert snapshot(row) == before
+
+
+def test_queryset_delete_is_refused(row):
+    with pytest.raises(ImmutableRecordError):
+        type(row)._default_manager.filter(pk=row.pk).delete()
+    with pytest.raises(ImmutableRecordError):
+        type(row)._default_manager.all().delete()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_bulk_update_is_refused(row):
+    before = snapshot(row)
+    field, value = field_and_value(row)
+    setattr(row, field, value)
+    refused(lambda: type(row)._default_manager.bulk_update([row], [field]))
+    assert snapshot(row) == before
+
+
+def test_update_or_create_cannot_change_an_existing_row(row):
+    field, value = field_and_value(row)
+    refused(lambda: type(row)._default_manager.update_or_create(pk=row.pk, defaults={field: value}))
+
+
+def test_removing_an_entrys_subjects_is_refused(world):
+    entry = a_chronology_entry(world)
+    refused(lambda: entry.subjects.remove(world.amy))
+    refused(lambda: entry.subjects.clear())
+    refused(lambda: entry.subject_links.all().delete())
+    assert list(entry.subjects.all()) == [world.amy]
+
+
+def test_an_entry_changes_only_inside_allow_changes_as_the_actions_do(world):
+    entry = a_chronology_entry(world)
+    with allow_changes():
+        entry.description = "Corrected by the chronology action"
+        entry.save()
+    entry.refresh_from_db()
+    assert entry.description == "Corrected by the chronology action"
+    # The opening does not outlast the block.
+    entry.description = "Edited afterwards"
+    with pytest.raises(ImmutableRecordError):
+        entry.save()
+
+
+def test_creating_rows_is_allowed(world):
+    entry = a_chronology_entry(world)
+    assert entry.pk is not None
+    assert EntrySubject.objects.filter(entry=entry).count() == 1
+    assert EntryVersion.objects.filter(entry=entry).count() == 1
+
+
+def test_an_upsert_cannot_overwrite_an_existing_row(row):
+    before = snapshot(row)
+    field, value = field_and_value(row)
+    setattr(row, field, value)
+    refused(
+        lambda: type(row)._default_manager.bulk_create(
+            [row], update_conflicts=True, unique_fields=["pk"], update_fields=[field]
+        )
+    )
+    assert snapshot(row) == before
