@@ -25,7 +25,7 @@ def test_allocated_social_worker_sees_the_child_and_the_household(client, world)
     assert "Amy Archer" in body
     # Dean lives there with no recorded relationship: he is never hidden behind Mandy's record.
     assert "Dean Cole" in body
-    assert "no relationship recorded" in body
+    assert "Lives here, no relationship recorded" in body
 
 
 def test_health_visitor_involved_with_the_mother_sees_her_children(client, world):

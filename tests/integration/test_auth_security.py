@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -206,7 +207,7 @@ class TestMultiFactor:
         assert response.status_code == 302
         response = client.get(response["Location"])
         assert response.status_code == 302
-        assert response["Location"] == reverse("accounts:mfa_setup")
+        assert response["Location"].split("?")[0] == reverse("accounts:mfa_setup")
 
     def test_a_user_without_an_authenticator_cannot_reach_any_record_page(self, world):
         urls = record_urls(world)
@@ -221,16 +222,20 @@ class TestMultiFactor:
                     assert response.status_code == 403, url
                 else:
                     assert response.status_code == 302, url
-                    assert response["Location"] == reverse("accounts:mfa_setup"), url
+                    location = response["Location"]
+                    assert location.split("?")[0] == reverse("accounts:mfa_setup"), url
+                    # Where the user was going is kept for after the check.
+                    assert "next=" in location, url
         assert not AuditEvent.objects.filter(action=AuditAction.VIEW_PERSON).exists()
 
     def test_a_user_whose_code_is_not_yet_checked_is_sent_to_verify(self, world):
         TOTPDevice.objects.create(user=world.alice, name="phone", confirmed=True)
         client = Client()
         sign_in_with_password(client, "alice", PASSWORD)
-        response = client.get(reverse("people:detail", args=[world.amy.pk]))
+        target = reverse("people:detail", args=[world.amy.pk])
+        response = client.get(target)
         assert response.status_code == 302
-        assert response["Location"] == reverse("accounts:mfa_verify")
+        assert response["Location"] == reverse("accounts:mfa_verify") + "?" + urlencode({"next": target})
 
     def test_a_correct_code_enrols_the_authenticator_and_opens_the_records(self, world):
         client = Client()

@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 MFA_EXEMPT_PREFIXES = ("accounts:",)
 
@@ -53,5 +55,8 @@ class RequireMFAMiddleware:
         from django_otp import devices_for_user
 
         if any(True for _ in devices_for_user(request.user, confirmed=True)):
-            return redirect("accounts:mfa_verify")
-        return redirect("accounts:mfa_setup")
+            target = "accounts:mfa_verify"
+        else:
+            target = "accounts:mfa_setup"
+        # Keep where the user was going, so a link to a record survives signing in.
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

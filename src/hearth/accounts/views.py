@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -45,7 +46,7 @@ def _pending_device(request: HttpRequest) -> TOTPDevice:
 
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect("accounts:mfa_verify")
+        return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': _safe_next(request)})}")
     device = _pending_device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -55,7 +56,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             record(action=AuditAction.MFA_ENROLLED, by=request.user, request=request)
             messages.success(request, "Multi-factor sign-in is set up.")
-            return redirect("web:home")
+            return redirect(_safe_next(request))
         record(action=AuditAction.MFA_FAILED, by=request.user, request=request, details={"stage": "enrolment"})
         form.add_error("token", "That code is not right. Check the time on your phone and try the newest code.")
     secret = base64.b32encode(device.bin_key).decode()
@@ -77,7 +78,7 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "web:home"
+    return reverse("web:home")
 
 
 def mfa_verify(request: HttpRequest) -> HttpResponse:

@@ -17,19 +17,24 @@ class EntryForm(GovukFormMixin, forms.Form):
         label="This is about the whole household at the child's current address", required=False,
         help_text="A household entry appears on the chronology of every child who lives there.",
     )
-    event_date = DateField(label="Date of the event")
+    event_date = DateField(label="Date of the event", error_messages={"required": "Enter the date of the event."})
     date_accuracy = forms.ChoiceField(
         label="How exact is the date?", choices=DateAccuracy.choices, initial=DateAccuracy.DAY, widget=forms.RadioSelect
     )
-    event_type = forms.ModelChoiceField(label="What kind of event", queryset=EventType.objects.filter(active=True))
+    event_type = forms.ModelChoiceField(
+        label="What kind of event", queryset=EventType.objects.filter(active=True), empty_label="Choose an event type",
+        error_messages={"required": "Choose what kind of event this was."},
+    )
     description = forms.CharField(
         label="What happened", widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Facts: what you saw, heard or were told, and by whom. Say what you saw, not a summary: "
         "'a strong smell of urine; dog faeces on the kitchen floor', not 'poor home conditions'.",
+        error_messages={"required": "Describe what happened."},
     )
     impact_on_child = forms.CharField(
         label="What this means for the child", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The impact on this child's daily life, health, safety or development.",
+        error_messages={"required": "Say what this means for the child."},
     )
     sharing_level = forms.ChoiceField(
         label="Who can see this entry", choices=SharingLevel.choices, initial=SharingLevel.PARTNERSHIP,
@@ -37,6 +42,7 @@ class EntryForm(GovukFormMixin, forms.Form):
     )
     restricted_roles = forms.MultipleChoiceField(
         label="Roles that may see a restricted entry", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only for entries restricted to named roles.",
         choices=[(r.value, r.label) for r in Role if r in (Role.TEAM_MANAGER, Role.SCREENER, Role.IG_OFFICER, Role.PRACTITIONER)],
     )
 

@@ -104,13 +104,25 @@ class Family:
         return [m for m in self.members if m.person.kind == PersonKind.ADULT]
 
 
+# What the relative is to the person when the person holds the role: Mandy (mother) sees Amy as "Child".
+_INVERSE = {
+    RelationshipType.MOTHER: "Child",
+    RelationshipType.FATHER: "Child",
+    RelationshipType.STEP_PARENT: "Stepchild",
+    RelationshipType.PARENTS_PARTNER: "Partner's child",
+    RelationshipType.GRANDPARENT: "Grandchild",
+    RelationshipType.KINSHIP_CARER: "Child in their kinship care",
+    RelationshipType.OTHER_SIGNIFICANT_ADULT: "Child they are significant to",
+}
+NO_RELATIONSHIP_NOW = "Lives here, no relationship recorded"
+NO_RELATIONSHIP_BEFORE = "Lived at the same address, no relationship recorded"
+
+
 def _describe(rel: Relationship, child_id: int) -> str:
     label = RelationshipType(rel.relationship_type).label
-    if rel.relative_id == child_id:
-        return label  # "Mother", "Partner of a parent"
-    if rel.relationship_type in SIBLING_TYPES:
-        return label
-    return f"Child ({label.lower()} is this child)"
+    if rel.relative_id == child_id or rel.relationship_type in SIBLING_TYPES:
+        return label  # "Mother", "Partner of a parent", "Sibling"
+    return _INVERSE[RelationshipType(rel.relationship_type)]
 
 
 def family_of(child: Person) -> Family:
@@ -131,7 +143,7 @@ def family_of(child: Person) -> Family:
         member.lives_with_now = pid in now_ids
         member.lived_with_before = pid in ever_ids and pid not in now_ids
         if not member.relationships and pid in ever_ids:
-            member.relationships.append("Lives or lived at the same address (no relationship recorded)")
+            member.relationships.append(NO_RELATIONSHIP_NOW if pid in now_ids else NO_RELATIONSHIP_BEFORE)
     ordered = sorted(
         members.values(),
         key=lambda m: (not m.lives_with_now, m.person.kind != PersonKind.ADULT, m.person.date_of_birth or date.min),

@@ -39,5 +39,6 @@ class GovukFormMixin:
 class DateField(forms.DateField):
     """Accepts the formats UK practitioners type: 2024-03-05, 05/03/2024, 5/3/2024."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    # An HTML date input only accepts ISO dates; typed UK formats are still accepted on submit.
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
