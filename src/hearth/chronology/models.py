@@ -107,6 +107,24 @@ class ChronologyEntry(ImmutableModel):
     def __str__(self) -> str:
         return f"{self.event_date:%d/%m/%Y} {self.event_type}"
 
+    @property
+    def date_display(self) -> str:
+        """The event date as precisely as it is known: '2024', 'Mar 2024' or '5 Mar 2024'."""
+        if self.date_accuracy == DateAccuracy.YEAR:
+            return f"{self.event_date:%Y}"
+        if self.date_accuracy == DateAccuracy.MONTH:
+            return f"{self.event_date:%b %Y}"
+        return f"{self.event_date.day} {self.event_date:%b %Y}"
+
+    @property
+    def about_display(self) -> str:
+        """Who the entry is about (uses prefetched subject links)."""
+        names = ", ".join(link.person.full_name for link in self.subject_links.all())
+        if self.household_id and self.household is not None:
+            household = f"the household at {self.household.line1}"
+            return f"{household}; {names}" if names else household
+        return names
+
 
 class EntrySubject(ImmutableModel):
     """A person an entry is about. `event_date` is mirrored here so a family's chronology is one index scan."""

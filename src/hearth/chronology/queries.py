@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from hearth.access.scoping import visible_entries
-from hearth.agencies.models import Agency
 from hearth.chronology.models import ChronologyEntry, EntryStatus, EntrySubject
 from hearth.people.models import Residence
 
@@ -61,15 +60,16 @@ class MergedChronology:
         return max(self.offset - PAGE_SIZE, 0)
 
 
-def family_entry_ids(
-    person_ids: set[int], child_id: int, residences: list[tuple[int, date | None, date | None]] | None = None
-) -> list[int]:
-    """Entries about any of these people, plus household entries at the child's addresses while they lived there.
+Residences = list[tuple[int, date | None, date | None]]
 
-    Two index-driven queries rather than one OR (an OR of IN-subqueries made PostgreSQL scan the table).
-    `residences` (address id, start, end) may be passed by a caller that already has them.
+
+def _family_sources(person_ids: set[int], child_id: int, residences: Residences | None) -> list[QuerySet[ChronologyEntry]]:
+    """Entries about any of these people, and household entries at the child's addresses while they lived there.
+
+    Kept as separate index-driven queries rather than one OR (an OR of IN-subqueries made PostgreSQL
+    scan the table). `residences` (address id, start, end) may be passed by a caller that has them.
     """
-    ids = set(EntrySubject.objects.filter(person_id__in=person_ids).values_list("entry_id", flat=True))
+    sources = [ChronologyEntry.objects.filter(subject_links__person_id__in=person_ids)]
     if residences is None:
         residences = list(
             Residence.objects.filter(person_id=child_id).values_list("address_id", "start_date", "end_date")
@@ -83,8 +83,15 @@ def family_entry_ids(
             if end:
                 period &= Q(event_date__lte=end)
             household_q |= period
-        ids.update(ChronologyEntry.objects.filter(household_q).values_list("id", flat=True))
-    return list(ids)
+        sources.append(ChronologyEntry.objects.filter(household_q))
+    return sources
+
+
+def family_entry_ids(person_ids: set[int], child_id: int, residences: Residences | None = None) -> set[int]:
+    ids: set[int] = set()
+    for source in _family_sources(person_ids, child_id, residences):
+        ids.update(source.values_list("id", flat=True))
+    return ids
 
 
 def merged_chronology(
@@ -95,24 +102,25 @@ def merged_chronology(
     filters: ChronologyFilters | None = None,
     limit: int = PAGE_SIZE,
     offset: int = 0,
-    residences: list[tuple[int, date | None, date | None]] | None = None,
+    residences: Residences | None = None,
 ) -> MergedChronology:
     """The newest `limit` entries the user may see, and counts by agency over all of them.
 
-    One narrow query (id, agency, date) over the family's entries gives the counts and picks the
-    page; only the entries shown are then read in full.
+    Narrow rows (id, agency, date) of the family's entries give the counts and pick the page; only
+    the entries shown are then read in full.
     """
     filters = filters or ChronologyFilters()
-    ids = family_entry_ids(person_ids, child_id, residences)
-    scoped = filters.apply(visible_entries(user, ChronologyEntry.objects.filter(id__in=ids)))
-    narrow = list(scoped.order_by().values_list("id", "agency_id", "event_date"))
-    narrow.sort(key=lambda row: (row[2], row[0]), reverse=True)
+    rows: dict[int, tuple[int, int, str, date]] = {}
+    for source in _family_sources(person_ids, child_id, residences):
+        scoped = filters.apply(visible_entries(user, source))
+        for row in scoped.order_by().values_list("id", "agency_id", "agency__name", "event_date"):
+            rows[row[0]] = row
+    narrow = sorted(rows.values(), key=lambda row: (row[3], row[0]), reverse=True)
     page_ids = [row[0] for row in narrow[offset : offset + limit]]
-    per_agency = Counter(row[1] for row in narrow)
-    names = dict(Agency.objects.filter(pk__in=per_agency).values_list("pk", "name"))
+    per_agency = Counter((row[1], row[2]) for row in narrow)
     counts: list[dict[str, Any]] = [
-        {"agency_id": pk, "agency__name": names[pk], "n": n}
-        for pk, n in sorted(per_agency.items(), key=lambda item: (-item[1], names[item[0]]))
+        {"agency_id": pk, "agency__name": name, "n": n}
+        for (pk, name), n in sorted(per_agency.items(), key=lambda item: (-item[1], item[0][1]))
     ]
     by_id = ChronologyEntry.objects.select_related("agency", "event_type", "household").prefetch_related(
         Prefetch("subject_links", queryset=EntrySubject.objects.select_related("person"))

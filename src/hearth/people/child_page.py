@@ -70,7 +70,8 @@ def build_child_page(
     today = timezone.localdate()
     residences = list(Residence.objects.filter(person=child).select_related("address").order_by("-start_date"))
     current = next((r for r in residences if r.end_date is None or r.end_date >= today), None)
-    family = family_of(child)
+    own = [(r.address_id, r.start_date, r.end_date) for r in residences]
+    family = family_of(child, own)
     episodes = list(Episode.objects.filter(child=child).order_by("-start_date"))
     involvements = list(
         Involvement.objects.filter(person_id__in=family.ids)
@@ -87,7 +88,7 @@ def build_child_page(
         person_ids=family.ids,
         filters=filters,
         offset=offset,
-        residences=[(r.address_id, r.start_date, r.end_date) for r in residences],
+        residences=own,
     )
     return ChildPage(
         child=child,

@@ -34,9 +34,15 @@ def current_q(prefix: str = "", on: date | None = None) -> Q:
     )
 
 
-def co_residents(person_id: int) -> tuple[set[int], set[int]]:
-    """(everyone who ever shared an address with this person at an overlapping time, those who do today)."""
-    own = list(Residence.objects.filter(person_id=person_id).values_list("address_id", "start_date", "end_date"))
+def co_residents(
+    person_id: int, own: list[tuple[int, date | None, date | None]] | None = None
+) -> tuple[set[int], set[int]]:
+    """(everyone who ever shared an address with this person at an overlapping time, those who do today).
+
+    `own` is the person's residences as (address id, start, end), when the caller has them already.
+    """
+    if own is None:
+        own = list(Residence.objects.filter(person_id=person_id).values_list("address_id", "start_date", "end_date"))
     if not own:
         return set(), set()
     today = timezone.localdate()
@@ -125,13 +131,13 @@ def _describe(rel: Relationship, child_id: int) -> str:
     return _INVERSE[RelationshipType(rel.relationship_type)]
 
 
-def family_of(child: Person) -> Family:
+def family_of(child: Person, residences: list[tuple[int, date | None, date | None]] | None = None) -> Family:
     """The child's network of people: recorded relationships and co-residents, past and present.
 
     Adult men in the household appear here whether or not a relationship was recorded.
     """
     rels = list(Relationship.objects.filter(Q(person_id=child.pk) | Q(relative_id=child.pk)))
-    ever_ids, now_ids = co_residents(child.pk)
+    ever_ids, now_ids = co_residents(child.pk, residences)
     rel_ids = {r.person_id if r.relative_id == child.pk else r.relative_id for r in rels}
     people = Person.objects.in_bulk(rel_ids | ever_ids)
     members: dict[int, FamilyMember] = {pid: FamilyMember(person=p) for pid, p in people.items()}

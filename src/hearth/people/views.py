@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from hearth.access.helpers import get_person_for_user
@@ -53,6 +54,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "filter_form": filter_form,
             "today": timezone.localdate(),
             "paging_query": f"{paging.urlencode()}&" if paging else "",
+            # One reverse() for the page rather than one per entry: /chronology/<child>/entries/
+            "entry_url_prefix": reverse("chronology:history", args=[person.pk, 0]).removesuffix("0/"),
         },
     )
 
