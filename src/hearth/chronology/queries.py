@@ -110,11 +110,15 @@ def merged_chronology(
     the entries shown are then read in full.
     """
     filters = filters or ChronologyFilters()
-    rows: dict[int, tuple[int, int, str, date]] = {}
-    for source in _family_sources(person_ids, child_id, residences):
-        scoped = filters.apply(visible_entries(user, source))
-        for row in scoped.order_by().values_list("id", "agency_id", "agency__name", "event_date"):
-            rows[row[0]] = row
+    narrow_parts = [
+        filters.apply(visible_entries(user, source))
+        .order_by()
+        .values_list("id", "agency_id", "agency__name", "event_date")
+        for source in _family_sources(person_ids, child_id, residences)
+    ]
+    # One round trip: UNION ALL keeps each part on its own index; duplicates are folded here.
+    combined = narrow_parts[0].union(*narrow_parts[1:], all=True) if len(narrow_parts) > 1 else narrow_parts[0]
+    rows: dict[int, tuple[int, int, str, date]] = {row[0]: row for row in combined}
     narrow = sorted(rows.values(), key=lambda row: (row[3], row[0]), reverse=True)
     page_ids = [row[0] for row in narrow[offset : offset + limit]]
     per_agency = Counter((row[1], row[2]) for row in narrow)
