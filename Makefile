@@ -29,7 +29,7 @@ frontend: node_modules/.installed src/hearth/static/hearth/build/hearth.css
 
 demo: install frontend
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth migrate --no-input -v0
-	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users --as-of $$(date +%F)
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users --people 5000 --as-of $$(date +%F)
 	@echo "Hearth demo on http://127.0.0.1:$(PORT)/ (synthetic data only; Ctrl-C to stop)"
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth runserver 127.0.0.1:$(PORT)
 

@@ -399,7 +399,7 @@ DEMO_USERS = (
         Role.SCREENER,
         "Front-door screener",
         None,
-        "Family C (referral under screening)",
+        "Family C (referral under screening), and every family CSC works with",
     ),
     (
         "manager.csc",
