@@ -36,7 +36,9 @@ from tests.factories.people import (
 def sign_in(client: Any, user: Any) -> Any:
     """Force-login and mark the session as having passed TOTP, as a real sign-in would."""
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
@@ -65,17 +67,43 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    csc = AgencyFactory(code="csc", name="Children's Social Care", agency_type=AgencyType.CHILDRENS_SOCIAL_CARE)
-    health = AgencyFactory(code="hv", name="Health Visiting", agency_type=AgencyType.HEALTH_VISITING)
+    csc = AgencyFactory(
+        code="csc", name="Children's Social Care", agency_type=AgencyType.CHILDRENS_SOCIAL_CARE
+    )
+    health = AgencyFactory(
+        code="hv", name="Health Visiting", agency_type=AgencyType.HEALTH_VISITING
+    )
     school = AgencyFactory(code="school", name="Oakfield Primary", agency_type=AgencyType.SCHOOL)
-    mash = AgencyFactory(code="mash", name="Front Door (MASH)", agency_type=AgencyType.CHILDRENS_SOCIAL_CARE)
+    mash = AgencyFactory(
+        code="mash", name="Front Door (MASH)", agency_type=AgencyType.CHILDRENS_SOCIAL_CARE
+    )
     home = AddressFactory(line1="1 Test Street", postcode="RH10 1AA")
     elsewhere = AddressFactory(line1="9 Other Road", postcode="RH11 7ZZ")
-    mandy = PersonFactory(given_name="Mandy", family_name="Archer", kind=PersonKind.ADULT, date_of_birth=datetime.date(1990, 2, 2))
-    amy = PersonFactory(given_name="Amy", family_name="Archer", date_of_birth=datetime.date(2016, 4, 4))
-    ben = PersonFactory(given_name="Ben", family_name="Archer", sex=Sex.MALE, date_of_birth=datetime.date(2019, 6, 6))
-    dean = PersonFactory(given_name="Dean", family_name="Cole", kind=PersonKind.ADULT, sex=Sex.MALE, date_of_birth=datetime.date(1985, 1, 1))
-    zara = PersonFactory(given_name="Zara", family_name="Young", date_of_birth=datetime.date(2015, 9, 9))
+    mandy = PersonFactory(
+        given_name="Mandy",
+        family_name="Archer",
+        kind=PersonKind.ADULT,
+        date_of_birth=datetime.date(1990, 2, 2),
+    )
+    amy = PersonFactory(
+        given_name="Amy", family_name="Archer", date_of_birth=datetime.date(2016, 4, 4)
+    )
+    ben = PersonFactory(
+        given_name="Ben",
+        family_name="Archer",
+        sex=Sex.MALE,
+        date_of_birth=datetime.date(2019, 6, 6),
+    )
+    dean = PersonFactory(
+        given_name="Dean",
+        family_name="Cole",
+        kind=PersonKind.ADULT,
+        sex=Sex.MALE,
+        date_of_birth=datetime.date(1985, 1, 1),
+    )
+    zara = PersonFactory(
+        given_name="Zara", family_name="Young", date_of_birth=datetime.date(2015, 9, 9)
+    )
     for p in (mandy, amy, ben):
         ResidenceFactory(person=p, address=home, start_date=datetime.date(2019, 1, 1))
     ResidenceFactory(person=dean, address=home, start_date=datetime.date(2023, 5, 1))
@@ -90,7 +118,37 @@ def world(db: Any) -> World:
     iris = UserFactory(username="iris", first_name="Iris", agency=csc, role=Role.IG_OFFICER)
     mike = UserFactory(username="mike", first_name="Mike", agency=csc, role=Role.TEAM_MANAGER)
     nina = UserFactory(username="nina", first_name="Nina", agency=csc, role=Role.ANALYST)
-    InvolvementFactory(person=amy, agency=csc, practitioner=alice, is_lead=True, role_description="Allocated social worker")
-    InvolvementFactory(person=mandy, agency=health, practitioner=bob, role_description="Health visitor")
-    InvolvementFactory(person=zara, agency=school, practitioner=charlie, role_description="Designated safeguarding lead")
-    return World(csc, health, school, mandy, amy, ben, dean, zara, home, alice, bob, charlie, sam, iris, mike, nina)
+    InvolvementFactory(
+        person=amy,
+        agency=csc,
+        practitioner=alice,
+        is_lead=True,
+        role_description="Allocated social worker",
+    )
+    InvolvementFactory(
+        person=mandy, agency=health, practitioner=bob, role_description="Health visitor"
+    )
+    InvolvementFactory(
+        person=zara,
+        agency=school,
+        practitioner=charlie,
+        role_description="Designated safeguarding lead",
+    )
+    return World(
+        csc,
+        health,
+        school,
+        mandy,
+        amy,
+        ben,
+        dean,
+        zara,
+        home,
+        alice,
+        bob,
+        charlie,
+        sam,
+        iris,
+        mike,
+        nina,
+    )

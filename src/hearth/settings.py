@@ -30,11 +30,15 @@ SECRET_KEY = get_env(
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = [
     h.strip()
-    for h in get_env("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",")
+    for h in get_env("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(
+        ","
+    )
     if h.strip()
 ]
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is required in production (comma-separated host names).")
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is required in production (comma-separated host names)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -104,7 +108,9 @@ DATABASE_URL = get_env(
     required=PRODUCTION,
     hint="Production runs on PostgreSQL: DATABASE_URL=postgres://user@host:5432/hearth",
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 # Every request is one transaction, so an audit row and the action it records commit together.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -128,7 +134,10 @@ if HEARTH_ENV == "test":
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

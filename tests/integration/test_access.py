@@ -46,6 +46,7 @@ def test_refusal_of_existing_and_missing_records_looks_the_same(client, world):
     refused = client.get(reverse("people:detail", args=[world.amy.pk]))
     missing = client.get(reverse("people:detail", args=[999999]))
     assert refused.status_code == missing.status_code == 404
+
     def normalise(response, pk):
         text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
         return text.replace(f"/{pk}/", "/ID/")
@@ -71,7 +72,9 @@ def test_search_tolerates_spelling(client, world):
 
 def test_search_by_postcode_and_date_of_birth(client, world):
     sign_in(client, world.alice)
-    response = client.get(reverse("people:search"), {"postcode": "rh10 1aa", "date_of_birth": "04/04/2016"})
+    response = client.get(
+        reverse("people:search"), {"postcode": "rh10 1aa", "date_of_birth": "04/04/2016"}
+    )
     body = response.content.decode()
     assert "Amy Archer" in body and "Ben Archer" not in body
 
@@ -86,7 +89,10 @@ def test_visible_people_and_can_access_agree(world):
     for user in (world.alice, world.bob, world.charlie, world.sam, world.nina):
         listed = set(visible_people(user).values_list("pk", flat=True))
         for person in (world.mandy, world.amy, world.ben, world.dean, world.zara):
-            assert (person.pk in listed) == can_access_person(user, person), (user.username, person.given_name)
+            assert (person.pk in listed) == can_access_person(user, person), (
+                user.username,
+                person.given_name,
+            )
 
 
 def test_ended_involvement_gives_no_access(world):
@@ -100,7 +106,9 @@ def test_screener_sees_a_family_only_while_its_referral_is_under_screening(clien
     sign_in(client, world.sam)
     assert client.get(reverse("people:detail", args=[world.amy.pk])).status_code == 404
     referral = Episode.objects.create(
-        kind=EpisodeKind.REFERRAL, child=world.ben, start_date=timezone.localdate(),
+        kind=EpisodeKind.REFERRAL,
+        child=world.ben,
+        start_date=timezone.localdate(),
         screening_status=ScreeningStatus.UNDER_SCREENING,
     )
     assert client.get(reverse("people:detail", args=[world.amy.pk])).status_code == 200
@@ -127,7 +135,13 @@ class TestBreakGlass:
     def test_break_glass_opens_one_record_for_a_limited_time_and_is_reviewed(self, client, world):
         sign_in(client, world.charlie)
         url = reverse("access:break_glass", args=[world.amy.pk])
-        response = client.post(url, {"reason_category": "immediate_risk", "justification": "Amy disclosed at school that she has not eaten since Friday."})
+        response = client.post(
+            url,
+            {
+                "reason_category": "immediate_risk",
+                "justification": "Amy disclosed at school that she has not eaten since Friday.",
+            },
+        )
         assert response.status_code == 302
         assert client.get(reverse("people:detail", args=[world.amy.pk])).status_code == 200
         # Only that child: her brother stays closed.
@@ -141,31 +155,62 @@ class TestBreakGlass:
         assert b"Charlie" in client.get(reverse("access:review_queue")).content
         sign_in(client, world.mike)
         assert b"Charlie" in client.get(reverse("access:review_queue")).content
-        response = client.post(reverse("access:review", args=[grant.pk]), {"outcome": GrantStatus.CLOSED_APPROPRIATE, "notes": "Spoke to the DSL; disclosure confirmed."})
+        response = client.post(
+            reverse("access:review", args=[grant.pk]),
+            {
+                "outcome": GrantStatus.CLOSED_APPROPRIATE,
+                "notes": "Spoke to the DSL; disclosure confirmed.",
+            },
+        )
         assert response.status_code == 302
         grant.refresh_from_db()
         assert grant.status == GrantStatus.CLOSED_APPROPRIATE and grant.reviewed_by == world.mike
 
     def test_access_expires(self, client, world):
-        grant = access_actions.break_glass(by=world.charlie, person_id=world.amy.pk, reason_category="immediate_risk", justification="Disclosure at school this morning, child frightened.")
+        grant = access_actions.break_glass(
+            by=world.charlie,
+            person_id=world.amy.pk,
+            reason_category="immediate_risk",
+            justification="Disclosure at school this morning, child frightened.",
+        )
         assert can_access_person(world.charlie, world.amy)
-        BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        BreakGlassGrant.objects.filter(pk=grant.pk).update(
+            expires_at=timezone.now() - datetime.timedelta(seconds=1)
+        )
         assert not can_access_person(world.charlie, world.amy)
 
     def test_justification_is_required(self, client, world):
         sign_in(client, world.charlie)
-        response = client.post(reverse("access:break_glass", args=[world.amy.pk]), {"reason_category": "immediate_risk", "justification": "need"})
+        response = client.post(
+            reverse("access:break_glass", args=[world.amy.pk]),
+            {"reason_category": "immediate_risk", "justification": "need"},
+        )
         assert response.status_code == 200
         assert "20 characters" in response.content.decode()
         assert not BreakGlassGrant.objects.exists()
 
     def test_nobody_reviews_their_own_break_glass(self, world):
         world.iris.agency = world.school
-        grant = access_actions.break_glass(by=world.mike, person_id=world.zara.pk, reason_category="immediate_risk", justification="Police called about Zara at 2am, need contacts.")
+        grant = access_actions.break_glass(
+            by=world.mike,
+            person_id=world.zara.pk,
+            reason_category="immediate_risk",
+            justification="Police called about Zara at 2am, need contacts.",
+        )
         assert not access_actions.can_review(world.mike, grant)
         assert access_actions.can_review(world.iris, grant)
 
     def test_inappropriate_access_is_ended_at_review(self, world):
-        grant = access_actions.break_glass(by=world.charlie, person_id=world.amy.pk, reason_category="other", justification="I was curious about this family's situation.")
-        access_actions.review_grant(by=world.iris, grant=grant, outcome=GrantStatus.CLOSED_INAPPROPRIATE, notes="Not a safeguarding need; referred to the DPO.")
+        grant = access_actions.break_glass(
+            by=world.charlie,
+            person_id=world.amy.pk,
+            reason_category="other",
+            justification="I was curious about this family's situation.",
+        )
+        access_actions.review_grant(
+            by=world.iris,
+            grant=grant,
+            outcome=GrantStatus.CLOSED_INAPPROPRIATE,
+            notes="Not a safeguarding need; referred to the DPO.",
+        )
         assert not can_access_person(world.charlie, world.amy)

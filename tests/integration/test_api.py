@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_api_returns_the_record_and_merged_chronology_to_an_involved_user(client, world):
-    entry = make_entry(by=world.bob, subjects=[world.ben], description="Ben not brought to his 2-year review.")
+    entry = make_entry(
+        by=world.bob, subjects=[world.ben], description="Ben not brought to his 2-year review."
+    )
     sign_in(client, world.alice)
     response = client.get(reverse("api:person_record", args=[world.amy.pk]))
     assert response.status_code == 200
@@ -20,7 +22,12 @@ def test_api_returns_the_record_and_merged_chronology_to_an_involved_user(client
     assert {p["given_name"] for p in data["family"]} >= {"Mandy", "Ben", "Dean"}
     assert [e["id"] for e in data["chronology"]] == [entry.pk]
     assert data["counts_by_agency"] == {"Health Visiting": 1}
-    assert AuditEvent.objects.filter(action=AuditAction.VIEW_PERSON, person_id=world.amy.pk, actor_id=world.alice.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.VIEW_PERSON, person_id=world.amy.pk, actor_id=world.alice.pk
+        ).count()
+        == 1
+    )
 
 
 def test_api_gives_no_data_without_a_relationship(client, world):

@@ -235,7 +235,9 @@ class TestMultiFactor:
         target = reverse("people:detail", args=[world.amy.pk])
         response = client.get(target)
         assert response.status_code == 302
-        assert response["Location"] == reverse("accounts:mfa_verify") + "?" + urlencode({"next": target})
+        assert response["Location"] == reverse("accounts:mfa_verify") + "?" + urlencode(
+            {"next": target}
+        )
 
     def test_a_correct_code_enrols_the_authenticator_and_opens_the_records(self, world):
         client = Client()
@@ -457,7 +459,9 @@ def test_behind_a_trusted_proxy_audit_records_the_client_address(client, world, 
 
     from hearth.audit.actions import client_ip
 
-    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.3")
+    request = RequestFactory().get(
+        "/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.3"
+    )
     settings.TRUSTED_PROXY_HOPS = 0
     assert client_ip(request) == "10.0.0.3"
     settings.TRUSTED_PROXY_HOPS = 1

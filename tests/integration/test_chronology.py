@@ -47,7 +47,9 @@ def test_entry_added_in_the_browser_form_appears_on_the_siblings_chronology(clie
 
 
 def test_household_entry_appears_on_every_childs_chronology(world):
-    entry = make_entry(by=world.bob, household=world.home, description="Housing: boiler broken for three weeks.")
+    entry = make_entry(
+        by=world.bob, household=world.home, description="Housing: boiler broken for three weeks."
+    )
     for child in (world.amy, world.ben):
         assert entry in chronology_for(world.alice, child).entries
     assert entry not in chronology_for(world.charlie, world.zara).entries
@@ -59,7 +61,11 @@ def test_household_entry_from_before_a_child_moved_in_is_not_on_their_chronology
 
 
 def test_entries_about_the_mothers_partner_show_on_the_childs_chronology(world):
-    entry = make_entry(by=world.alice, subjects=[world.dean], description="Police: Dean arrested for assault outside the home.")
+    entry = make_entry(
+        by=world.alice,
+        subjects=[world.dean],
+        description="Police: Dean arrested for assault outside the home.",
+    )
     assert entry in chronology_for(world.alice, world.amy).entries
 
 
@@ -68,22 +74,42 @@ def test_chronology_is_newest_first_and_counts_by_agency(world):
     new = make_entry(by=world.bob, subjects=[world.ben], event_date=datetime.date(2025, 1, 1))
     result = chronology_for(world.alice, world.amy)
     assert result.entries[:2] == [new, old]
-    assert {c["agency__name"]: c["n"] for c in result.counts_by_agency} == {"Children's Social Care": 1, "Health Visiting": 1}
+    assert {c["agency__name"]: c["n"] for c in result.counts_by_agency} == {
+        "Children's Social Care": 1,
+        "Health Visiting": 1,
+    }
     assert result.total == 2
 
 
 def test_filters_by_agency_domain_and_period(world):
     hungry = make_entry(by=world.alice, subjects=[world.amy], event_date=datetime.date(2024, 5, 1))
     absent = make_entry(
-        by=world.bob, subjects=[world.amy], event_type=EventType.objects.get(code="school-absence"),
+        by=world.bob,
+        subjects=[world.amy],
+        event_type=EventType.objects.get(code="school-absence"),
         event_date=datetime.date(2025, 5, 1),
     )
     ids = family_ids(world.amy.pk)
-    by_agency = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=ids, filters=ChronologyFilters(agency_ids=[world.health.pk]))
+    by_agency = merged_chronology(
+        world.alice,
+        child_id=world.amy.pk,
+        person_ids=ids,
+        filters=ChronologyFilters(agency_ids=[world.health.pk]),
+    )
     assert by_agency.entries == [absent]
-    by_domain = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=ids, filters=ChronologyFilters(domains=["physical_care"]))
+    by_domain = merged_chronology(
+        world.alice,
+        child_id=world.amy.pk,
+        person_ids=ids,
+        filters=ChronologyFilters(domains=["physical_care"]),
+    )
     assert by_domain.entries == [hungry]
-    by_period = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=ids, filters=ChronologyFilters(date_to=datetime.date(2024, 12, 31)))
+    by_period = merged_chronology(
+        world.alice,
+        child_id=world.amy.pk,
+        person_ids=ids,
+        filters=ChronologyFilters(date_to=datetime.date(2024, 12, 31)),
+    )
     assert by_period.entries == [hungry]
 
 
@@ -95,7 +121,10 @@ def test_own_agency_entry_is_hidden_from_other_agencies(world):
 
 def test_restricted_entry_is_visible_only_to_named_roles(world):
     entry = make_entry(
-        by=world.alice, subjects=[world.amy], sharing_level=SharingLevel.RESTRICTED, restricted_roles=["team_manager"]
+        by=world.alice,
+        subjects=[world.amy],
+        sharing_level=SharingLevel.RESTRICTED,
+        restricted_roles=["team_manager"],
     )
     assert entry in chronology_for(world.mike, world.amy).entries
     assert entry not in chronology_for(world.bob, world.amy).entries
@@ -106,7 +135,9 @@ def test_restricted_entry_is_visible_only_to_named_roles(world):
 def test_amendment_keeps_the_original(world):
     entry = make_entry(by=world.alice, subjects=[world.amy], description="Poor home conditions.")
     actions.amend_entry(
-        by=world.alice, entry=entry, reason="Say what was seen, not a summary",
+        by=world.alice,
+        entry=entry,
+        reason="Say what was seen, not a summary",
         description="Unsanitary, with a foul smell; exposed wiring is a fire hazard.",
     )
     versions = list(EntryVersion.objects.filter(entry=entry).order_by("version"))
@@ -121,10 +152,19 @@ def test_amendment_keeps_the_original(world):
 
 def test_amendment_history_is_visible_on_the_history_page(client, world):
     entry = make_entry(by=world.alice, subjects=[world.amy], description="Cluttered house.")
-    actions.amend_entry(by=world.alice, entry=entry, reason="More precise", description="Rubbish bags block the stairs.")
+    actions.amend_entry(
+        by=world.alice,
+        entry=entry,
+        reason="More precise",
+        description="Rubbish bags block the stairs.",
+    )
     sign_in(client, world.alice)
     page = client.get(reverse("chronology:history", args=[world.amy.pk, entry.pk])).content.decode()
-    assert "Cluttered house." in page and "Rubbish bags block the stairs." in page and "More precise" in page
+    assert (
+        "Cluttered house." in page
+        and "Rubbish bags block the stairs." in page
+        and "More precise" in page
+    )
 
 
 def test_retraction_needs_a_reason_and_keeps_the_entry(world):
@@ -136,14 +176,21 @@ def test_retraction_needs_a_reason_and_keeps_the_entry(world):
     assert entry.status == EntryStatus.RETRACTED
     assert ChronologyEntry.objects.filter(pk=entry.pk).exists()
     assert entry not in chronology_for(world.alice, world.amy).entries
-    shown = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=family_ids(world.amy.pk), filters=ChronologyFilters(include_retracted=True))
+    shown = merged_chronology(
+        world.alice,
+        child_id=world.amy.pk,
+        person_ids=family_ids(world.amy.pk),
+        filters=ChronologyFilters(include_retracted=True),
+    )
     assert entry in shown.entries
 
 
 def test_only_the_recording_agency_can_amend(world):
     entry = make_entry(by=world.alice, subjects=[world.amy])
     with pytest.raises(PermissionDenied):
-        actions.amend_entry(by=world.bob, entry=entry, reason="I disagree", description="Something else")
+        actions.amend_entry(
+            by=world.bob, entry=entry, reason="I disagree", description="Something else"
+        )
 
 
 def test_future_dates_and_empty_descriptions_are_refused_with_clear_errors(client, world):
@@ -174,11 +221,23 @@ def test_entry_on_another_familys_chronology_cannot_be_opened_through_this_child
 
 
 def test_a_long_chronology_pages_to_older_entries(client, world):
-    first = make_entry(by=world.alice, subjects=[world.amy], event_date=datetime.date(2020, 1, 1), description="The oldest entry.")
+    first = make_entry(
+        by=world.alice,
+        subjects=[world.amy],
+        event_date=datetime.date(2020, 1, 1),
+        description="The oldest entry.",
+    )
     for day in range(1, 4):
         make_entry(by=world.alice, subjects=[world.amy], event_date=datetime.date(2024, 1, day))
-    page = merged_chronology(world.alice, child_id=world.amy.pk, person_ids=family_ids(world.amy.pk), limit=2, offset=2)
-    assert page.total == 4 and page.last_shown == 4 and page.next_offset is None and page.previous_offset == 0
+    page = merged_chronology(
+        world.alice, child_id=world.amy.pk, person_ids=family_ids(world.amy.pk), limit=2, offset=2
+    )
+    assert (
+        page.total == 4
+        and page.last_shown == 4
+        and page.next_offset is None
+        and page.previous_offset == 0
+    )
     assert page.entries[-1] == first
     sign_in(client, world.alice)
     body = client.get(reverse("people:detail", args=[world.amy.pk]), {"offset": 2}).content.decode()

@@ -15,7 +15,12 @@ def test_people_who_shared_an_address_at_overlapping_times_are_linked():
     flat = AddressFactory()
     a = PersonFactory()
     b = PersonFactory()
-    ResidenceFactory(person=a, address=flat, start_date=datetime.date(2019, 1, 1), end_date=datetime.date(2021, 1, 1))
+    ResidenceFactory(
+        person=a,
+        address=flat,
+        start_date=datetime.date(2019, 1, 1),
+        end_date=datetime.date(2021, 1, 1),
+    )
     ResidenceFactory(person=b, address=flat, start_date=datetime.date(2020, 6, 1), end_date=None)
     ever, now = co_residents(a.pk)
     assert ever == {b.pk}
@@ -26,7 +31,12 @@ def test_tenants_before_and_after_are_not_a_household():
     flat = AddressFactory()
     before = PersonFactory()
     after = PersonFactory()
-    ResidenceFactory(person=before, address=flat, start_date=datetime.date(2010, 1, 1), end_date=datetime.date(2012, 1, 1))
+    ResidenceFactory(
+        person=before,
+        address=flat,
+        start_date=datetime.date(2010, 1, 1),
+        end_date=datetime.date(2012, 1, 1),
+    )
     ResidenceFactory(person=after, address=flat, start_date=datetime.date(2015, 1, 1))
     assert co_residents(after.pk) == (set(), set())
 
@@ -49,6 +59,11 @@ def test_family_of_describes_recorded_relationships_from_the_childs_side(world):
 
 def test_current_family_excludes_ended_relationships_and_past_co_residents(world):
     old_partner = PersonFactory(kind=PersonKind.ADULT, given_name="Old")
-    ResidenceFactory(person=old_partner, address=world.home, start_date=datetime.date(2019, 1, 1), end_date=datetime.date(2020, 1, 1))
+    ResidenceFactory(
+        person=old_partner,
+        address=world.home,
+        start_date=datetime.date(2019, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
     assert old_partner.pk in family_ids(world.amy.pk)
     assert old_partner.pk not in family_ids(world.amy.pk, current_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,16 +28,34 @@ GRANT_TRANSITIONS: dict[str, set[str]] = {
 
 @transaction.atomic
 def record_involvement(
-    *, by: Any, person: Person, agency: Any, start_date: date, practitioner: Any = None, role_description: str = "",
-    is_lead: bool = False, end_date: date | None = None, source_system: str = "", source_reference: str = "",
+    *,
+    by: Any,
+    person: Person,
+    agency: Any,
+    start_date: date,
+    practitioner: Any = None,
+    role_description: str = "",
+    is_lead: bool = False,
+    end_date: date | None = None,
+    source_system: str = "",
+    source_reference: str = "",
 ) -> Involvement:
     involvement = Involvement.objects.create(
-        person=person, agency=agency, practitioner=practitioner, role_description=role_description,
-        is_lead=is_lead, start_date=start_date, end_date=end_date, source_system=source_system,
+        person=person,
+        agency=agency,
+        practitioner=practitioner,
+        role_description=role_description,
+        is_lead=is_lead,
+        start_date=start_date,
+        end_date=end_date,
+        source_system=source_system,
         source_reference=source_reference,
     )
     record(
-        action=AuditAction.RECORD_INVOLVEMENT, by=by, person_id=person.pk, object_type="involvement",
+        action=AuditAction.RECORD_INVOLVEMENT,
+        by=by,
+        person_id=person.pk,
+        object_type="involvement",
         object_id=involvement.pk,
     )
     return involvement
@@ -44,14 +63,21 @@ def record_involvement(
 
 def lead_agency_for(person: Person) -> Any:
     lead = (
-        Involvement.objects.filter(current_q(), person=person, is_lead=True).select_related("agency").first()
+        Involvement.objects.filter(current_q(), person=person, is_lead=True)
+        .select_related("agency")
+        .first()
     )
     return lead.agency if lead else None
 
 
 @transaction.atomic
 def break_glass(
-    *, by: Any, person_id: int, reason_category: str, justification: str, request: HttpRequest | None = None
+    *,
+    by: Any,
+    person_id: int,
+    reason_category: str,
+    justification: str,
+    request: HttpRequest | None = None,
 ) -> BreakGlassGrant | None:
     """Grant time-limited access to one record; None (audited) when no such record exists."""
     if not has_permission(by, Permission.BREAK_GLASS):
@@ -60,23 +86,42 @@ def break_glass(
     if reason_category not in BreakGlassReason.values:
         errors["reason_category"] = "Choose why you need to see this record."
     if len(justification.strip()) < 20:
-        errors["justification"] = "Explain in a sentence or two why you need to see this record now (20 characters at least)."
+        errors["justification"] = (
+            "Explain in a sentence or two why you need to see this record now (20 characters at least)."
+        )
     if errors:
         raise ValidationError(errors)
     person = Person.objects.filter(pk=person_id).first()
     now = timezone.now()
     record(
-        action=AuditAction.BREAK_GLASS, by=by, request=request, person_id=person_id, object_type="person",
-        object_id=person_id, reason=justification.strip(), details={"reason_category": reason_category,
-                                                                    "record_exists": person is not None},
+        action=AuditAction.BREAK_GLASS,
+        by=by,
+        request=request,
+        person_id=person_id,
+        object_type="person",
+        object_id=person_id,
+        reason=justification.strip(),
+        details={"reason_category": reason_category, "record_exists": person is not None},
     )
     if person is None:
         return None
     return BreakGlassGrant.objects.create(
-        user=by, person=person, reason_category=reason_category, justification=justification.strip(),
-        granted_at=now, expires_at=now + timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+        user=by,
+        person=person,
+        reason_category=reason_category,
+        justification=justification.strip(),
+        granted_at=now,
+        expires_at=now + timedelta(minutes=settings.BREAK_GLASS_MINUTES),
         lead_agency=lead_agency_for(person),
     )
+
+
+def reviewable_grants(user: Any) -> QuerySet[BreakGlassGrant]:
+    """The break-glass accesses this user may review: all for IG, their lead agency's for a manager."""
+    grants = BreakGlassGrant.objects.exclude(user_id=user.pk)
+    if user.role == Role.IG_OFFICER:
+        return grants
+    return grants.filter(lead_agency_id=user.agency_id) if user.agency_id else grants.none()
 
 
 def can_review(user: Any, grant: BreakGlassGrant) -> bool:
@@ -93,7 +138,9 @@ def review_grant(
     *, by: Any, grant: BreakGlassGrant, outcome: str, notes: str, request: HttpRequest | None = None
 ) -> BreakGlassGrant:
     if not can_review(by, grant):
-        raise PermissionDenied("A break-glass access is reviewed by someone else with the reviewer role.")
+        raise PermissionDenied(
+            "A break-glass access is reviewed by someone else with the reviewer role."
+        )
     if outcome not in GRANT_TRANSITIONS[grant.status]:
         raise ValidationError({"outcome": "This access has already been reviewed."})
     if not notes.strip():
@@ -106,7 +153,13 @@ def review_grant(
         grant.expires_at = min(grant.expires_at, grant.reviewed_at)
     grant.save()
     record(
-        action=AuditAction.BREAK_GLASS_REVIEW, by=by, request=request, person_id=grant.person_id,
-        object_type="break_glass_grant", object_id=grant.pk, reason=notes.strip(), details={"outcome": outcome},
+        action=AuditAction.BREAK_GLASS_REVIEW,
+        by=by,
+        request=request,
+        person_id=grant.person_id,
+        object_type="break_glass_grant",
+        object_id=grant.pk,
+        reason=notes.strip(),
+        details={"outcome": outcome},
     )
     return grant

@@ -48,7 +48,10 @@ def get_person_for_user(
 
 
 def record_read(
-    request: HttpRequest, person: Person, *, action: AuditAction = AuditAction.VIEW_PERSON,
+    request: HttpRequest,
+    person: Person,
+    *,
+    action: AuditAction = AuditAction.VIEW_PERSON,
     details: dict[str, Any] | None = None,
 ) -> None:
     """Audit a read of a person already fetched by `get_person_for_user` (e.g. a form shown again)."""

@@ -25,12 +25,15 @@ def _refuse(request: HttpRequest, *, reason: str, person_id: int | None = None) 
             request=request,
             person_id=person_id,
             object_type="person" if person_id else "url",
-            object_id=person_id or (request.resolver_match.view_name if request.resolver_match else ""),
+            object_id=person_id
+            or (request.resolver_match.view_name if request.resolver_match else ""),
             reason=reason,
         )
     status = 404 if person_id else 403
     if is_api(request):
-        return JsonResponse({"detail": "Not found." if person_id else "You do not have permission."}, status=status)
+        return JsonResponse(
+            {"detail": "Not found." if person_id else "You do not have permission."}, status=status
+        )
     return render(request, "access/refused.html", {"person_id": person_id}, status=status)
 
 
@@ -45,7 +48,9 @@ class URLPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         if request.path.startswith(settings.STATIC_URL):
             return None
         match = request.resolver_match
@@ -59,9 +64,15 @@ class URLPolicyMiddleware:
             if is_api(request):
                 return JsonResponse({"detail": "Sign in first."}, status=401)
             return redirect_to_login(request.get_full_path())
-        if policy.permission is not None and not role_has_permission(request.user.role, policy.permission):
+        if policy.permission is not None and not role_has_permission(
+            request.user.role, policy.permission
+        ):
             person_id = view_kwargs.get("person_id")
-            return _refuse(request, reason=f"role {request.user.role} lacks {policy.permission}", person_id=person_id)
+            return _refuse(
+                request,
+                reason=f"role {request.user.role} lacks {policy.permission}",
+                person_id=person_id,
+            )
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

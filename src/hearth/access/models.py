@@ -17,9 +17,15 @@ class Involvement(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
     practitioner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="involvements",
     )
-    role_description = models.CharField(max_length=200, blank=True, help_text="e.g. allocated social worker")
+    role_description = models.CharField(
+        max_length=200, blank=True, help_text="e.g. allocated social worker"
+    )
     is_lead = models.BooleanField("Lead professional", default=False)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -52,15 +58,21 @@ class GrantStatus(models.TextChoices):
 class BreakGlassGrant(models.Model):
     """Time-limited access to one person's record without a legitimate relationship."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass_grants")
     reason_category = models.CharField(max_length=20, choices=BreakGlassReason.choices)
     justification = models.TextField()
     granted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     # The lead agency at the time, so it can see the flag in its queue.
-    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    status = models.CharField(max_length=24, choices=GrantStatus.choices, default=GrantStatus.AWAITING_REVIEW)
+    lead_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=24, choices=GrantStatus.choices, default=GrantStatus.AWAITING_REVIEW
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -69,4 +81,6 @@ class BreakGlassGrant(models.Model):
 
     class Meta:
         ordering = ["-granted_at"]
-        indexes = [models.Index(fields=["user", "person", "expires_at"], name="grant_user_person_idx")]
+        indexes = [
+            models.Index(fields=["user", "person", "expires_at"], name="grant_user_person_idx")
+        ]

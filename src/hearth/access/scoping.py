@@ -30,14 +30,21 @@ def _current_involvements_for(user: Any) -> QuerySet[Involvement]:
 
 def relationship_basis(user: Any, person: Person) -> str | None:
     """Why this user may see this person ("involvement", "screening", "break_glass"), or None."""
-    if not getattr(user, "is_authenticated", False) or not role_has_permission(user.role, Permission.VIEW_RECORDS):
+    if not getattr(user, "is_authenticated", False) or not role_has_permission(
+        user.role, Permission.VIEW_RECORDS
+    ):
         return None
     family = family_ids(person.pk, current_only=True)
     if _current_involvements_for(user).filter(person_id__in=family).exists():
         return "involvement"
-    if user.role == Role.SCREENER and Episode.objects.filter(
-        kind=EpisodeKind.REFERRAL, screening_status=ScreeningStatus.UNDER_SCREENING, child_id__in=family
-    ).exists():
+    if (
+        user.role == Role.SCREENER
+        and Episode.objects.filter(
+            kind=EpisodeKind.REFERRAL,
+            screening_status=ScreeningStatus.UNDER_SCREENING,
+            child_id__in=family,
+        ).exists()
+    ):
         return "screening"
     if active_grant(user, person) is not None:
         return "break_glass"
@@ -50,7 +57,9 @@ def can_access_person(user: Any, person: Person) -> bool:
 
 def active_grant(user: Any, person: Person) -> BreakGlassGrant | None:
     return (
-        BreakGlassGrant.objects.filter(user_id=user.pk, person_id=person.pk, expires_at__gt=timezone.now())
+        BreakGlassGrant.objects.filter(
+            user_id=user.pk, person_id=person.pk, expires_at__gt=timezone.now()
+        )
         .order_by("-expires_at")
         .first()
     )
@@ -59,7 +68,9 @@ def active_grant(user: Any, person: Person) -> BreakGlassGrant | None:
 def _family_of_ids(anchor_ids: QuerySet) -> list[QuerySet]:
     """Subqueries of person ids in the current family of any anchor person."""
     today_rel = Relationship.objects.filter(current_q())
-    anchor_addresses = Residence.objects.filter(current_q(), person_id__in=anchor_ids).values("address_id")
+    anchor_addresses = Residence.objects.filter(current_q(), person_id__in=anchor_ids).values(
+        "address_id"
+    )
     return [
         anchor_ids,
         today_rel.filter(person_id__in=anchor_ids).values("relative_id"),
@@ -71,7 +82,9 @@ def _family_of_ids(anchor_ids: QuerySet) -> list[QuerySet]:
 def visible_people(user: Any, base: QuerySet[Person] | None = None) -> QuerySet[Person]:
     """Every person this user may see, as a queryset to filter further (search, lists, counts)."""
     base = base if base is not None else Person.objects.all()
-    if not getattr(user, "is_authenticated", False) or not role_has_permission(user.role, Permission.VIEW_RECORDS):
+    if not getattr(user, "is_authenticated", False) or not role_has_permission(
+        user.role, Permission.VIEW_RECORDS
+    ):
         return base.none()
     subqueries = _family_of_ids(_current_involvements_for(user).values("person_id"))
     if user.role == Role.SCREENER:
@@ -80,7 +93,9 @@ def visible_people(user: Any, base: QuerySet[Person] | None = None) -> QuerySet[
         ).values("child_id")
         subqueries += _family_of_ids(screening)
     subqueries.append(
-        BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("person_id")
+        BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values(
+            "person_id"
+        )
     )
     condition = Q()
     for sub in subqueries:

@@ -2,14 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from hearth.access import actions
 from hearth.access.forms import BreakGlassForm, ReviewForm
-from hearth.access.models import BreakGlassGrant, GrantStatus
-from hearth.accounts.models import Role
+from hearth.access.models import GrantStatus
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.lib.http import AuthenticatedRequest
@@ -19,13 +17,20 @@ def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = actions.break_glass(by=request.user, person_id=person_id, request=request, **form.cleaned_data)
+            grant = actions.break_glass(
+                by=request.user, person_id=person_id, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             for field, errs in error.message_dict.items():
                 form.add_error(field, errs)
         else:
             if grant is None:
-                return render(request, "access/refused.html", {"person_id": None, "no_record": True}, status=404)
+                return render(
+                    request,
+                    "access/refused.html",
+                    {"person_id": None, "no_record": True},
+                    status=404,
+                )
             messages.info(
                 request,
                 f"You have access to this record until {grant.expires_at:%H:%M}. "
@@ -35,30 +40,27 @@ def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "access/break_glass.html", {"form": form, "person_id": person_id})
 
 
-def _reviewable(user: object) -> Q:
-    if getattr(user, "role", "") == Role.IG_OFFICER:
-        return Q()
-    return Q(lead_agency_id=getattr(user, "agency_id", None))
-
-
 def review_queue(request: AuthenticatedRequest) -> HttpResponse:
-    grants = (
-        BreakGlassGrant.objects.filter(_reviewable(request.user))
-        .exclude(user=request.user)
-        .select_related("user", "user__agency", "person", "lead_agency")
+    grants = actions.reviewable_grants(request.user).select_related(
+        "user", "user__agency", "person", "lead_agency"
     )
     awaiting = list(grants.filter(status=GrantStatus.AWAITING_REVIEW).order_by("granted_at"))
     closed = list(grants.exclude(status=GrantStatus.AWAITING_REVIEW).order_by("-reviewed_at")[:50])
     record(
-        action=AuditAction.VIEW_LIST, by=request.user, request=request,
-        details={"list": "break_glass_queue", "person_ids": sorted({g.person_id for g in awaiting + closed})},
+        action=AuditAction.VIEW_LIST,
+        by=request.user,
+        request=request,
+        details={
+            "list": "break_glass_queue",
+            "person_ids": sorted({g.person_id for g in awaiting + closed}),
+        },
     )
     return render(request, "access/review_queue.html", {"awaiting": awaiting, "closed": closed})
 
 
 def review(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = get_object_or_404(
-        BreakGlassGrant.objects.filter(_reviewable(request.user)).select_related("user", "person"), pk=grant_id
+        actions.reviewable_grants(request.user).select_related("user", "person"), pk=grant_id
     )
     if not actions.can_review(request.user, grant):
         messages.error(request, "You cannot review your own break-glass access.")
@@ -75,7 +77,12 @@ def review(request: HttpRequest, grant_id: int) -> HttpResponse:
             return redirect("access:review_queue")
     elif request.method == "GET":
         record(
-            action=AuditAction.VIEW_LIST, by=request.user, request=request, person_id=grant.person_id,
-            object_type="break_glass_grant", object_id=grant.pk, details={"list": "break_glass_review"},
+            action=AuditAction.VIEW_LIST,
+            by=request.user,
+            request=request,
+            person_id=grant.person_id,
+            object_type="break_glass_grant",
+            object_id=grant.pk,
+            details={"list": "break_glass_review"},
         )
     return render(request, "access/review.html", {"grant": grant, "form": form})

@@ -27,7 +27,9 @@ class SessionIdleTimeoutMiddleware:
             last = request.session.get("last_activity")
             if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 logout(request)
-                messages.info(request, "You were signed out because you had been inactive. Sign in again.")
+                messages.info(
+                    request, "You were signed out because you had been inactive. Sign in again."
+                )
                 return redirect_to_login(request.get_full_path())
             request.session["last_activity"] = now
         return self.get_response(request)
@@ -42,7 +44,9 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
         if not settings.HEARTH_REQUIRE_MFA or not request.user.is_authenticated:
             return None
         if request.user.is_verified():  # type: ignore[attr-defined]

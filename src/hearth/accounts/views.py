@@ -40,13 +40,17 @@ class TokenForm(forms.Form):
 def _pending_device(request: HttpRequest) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name="Authenticator app", confirmed=False
+        )
     return device
 
 
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': _safe_next(request)})}")
+        return redirect(
+            f"{reverse('accounts:mfa_verify')}?{urlencode({'next': _safe_next(request)})}"
+        )
     device = _pending_device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,8 +61,15 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             record(action=AuditAction.MFA_ENROLLED, by=request.user, request=request)
             messages.success(request, "Multi-factor sign-in is set up.")
             return redirect(_safe_next(request))
-        record(action=AuditAction.MFA_FAILED, by=request.user, request=request, details={"stage": "enrolment"})
-        form.add_error("token", "That code is not right. Check the time on your phone and try the newest code.")
+        record(
+            action=AuditAction.MFA_FAILED,
+            by=request.user,
+            request=request,
+            details={"stage": "enrolment"},
+        )
+        form.add_error(
+            "token", "That code is not right. Check the time on your phone and try the newest code."
+        )
     secret = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/mfa_setup.html", {"form": form, "secret": secret})
 
@@ -89,5 +100,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 return redirect(_safe_next(request))
         record(action=AuditAction.MFA_FAILED, by=request.user, request=request)
-        form.add_error("token", "That code is not right. Try the newest code from your authenticator app.")
+        form.add_error(
+            "token", "That code is not right. Try the newest code from your authenticator app."
+        )
     return render(request, "accounts/mfa_verify.html", {"form": form})

@@ -45,7 +45,9 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["agency", "name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_unique_in_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_unique_in_agency")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.agency.name})"

@@ -7,15 +7,34 @@ from hearth.people.models import Person
 class PersonSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = ["id", "kind", "given_name", "family_name", "date_of_birth", "date_of_birth_precision", "sex"]
+        fields = [
+            "id",
+            "kind",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "date_of_birth_precision",
+            "sex",
+        ]
 
 
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "kind", "given_name", "middle_names", "family_name", "date_of_birth", "date_of_birth_precision",
-            "sex", "gender_current", "ethnicity", "disabilities", "nhs_number", "upn",
+            "id",
+            "kind",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "date_of_birth",
+            "date_of_birth_precision",
+            "sex",
+            "gender_current",
+            "ethnicity",
+            "disabilities",
+            "nhs_number",
+            "upn",
         ]
 
 
@@ -28,8 +47,20 @@ class ChronologyEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = ChronologyEntry
         fields = [
-            "id", "event_date", "date_accuracy", "agency", "event_type", "event_type_label", "description",
-            "impact_on_child", "sharing_level", "status", "version", "recorded_at", "subject_ids", "household_id",
+            "id",
+            "event_date",
+            "date_accuracy",
+            "agency",
+            "event_type",
+            "event_type_label",
+            "description",
+            "impact_on_child",
+            "sharing_level",
+            "status",
+            "version",
+            "recorded_at",
+            "subject_ids",
+            "household_id",
         ]
 
     def get_subject_ids(self, entry: ChronologyEntry) -> list[int]:

@@ -33,7 +33,9 @@ def people_search(request: Request) -> Response:
     params.is_valid(raise_exception=True)
     query = SearchQuery(**params.validated_data)
     if query.is_empty:
-        return Response({"detail": "Give a name, date_of_birth, nhs_number, upn or postcode."}, status=400)
+        return Response(
+            {"detail": "Give a name, date_of_birth, nhs_number, upn or postcode."}, status=400
+        )
     results = audited_search(request._request, query)
     return Response(PersonSummarySerializer(results, many=True).data)
 

@@ -45,7 +45,9 @@ def decode_roles(stored: str) -> list[str]:
     return [r for r in stored.split(",") if r]
 
 
-def _validate(*, event_date: date, description: str, sharing_level: str, restricted_roles: str) -> None:
+def _validate(
+    *, event_date: date, description: str, sharing_level: str, restricted_roles: str
+) -> None:
     errors: dict[str, str] = {}
     if event_date > timezone.localdate():
         errors["event_date"] = "The date of the event cannot be in the future."
@@ -57,7 +59,9 @@ def _validate(*, event_date: date, description: str, sharing_level: str, restric
         raise ValidationError(errors)
 
 
-def _snapshot(entry: ChronologyEntry, *, kind: VersionKind, by: Any, reason: str = "") -> EntryVersion:
+def _snapshot(
+    entry: ChronologyEntry, *, kind: VersionKind, by: Any, reason: str = ""
+) -> EntryVersion:
     return EntryVersion.objects.create(
         entry=entry,
         version=entry.version,
@@ -90,12 +94,19 @@ def create_entry(
 ) -> ChronologyEntry:
     subjects = list(subjects)
     if not subjects and household is None:
-        raise ValidationError({"subjects": "Say who the entry is about: a person or the household."})
+        raise ValidationError(
+            {"subjects": "Say who the entry is about: a person or the household."}
+        )
     agency = agency or by.agency
     if agency is None:
         raise ValidationError("Only a member of an agency can record a chronology entry.")
     roles = encode_roles(restricted_roles)
-    _validate(event_date=event_date, description=description, sharing_level=sharing_level, restricted_roles=roles)
+    _validate(
+        event_date=event_date,
+        description=description,
+        sharing_level=sharing_level,
+        restricted_roles=roles,
+    )
     entry = ChronologyEntry.objects.create(
         agency=agency,
         author=by if getattr(by, "pk", None) else None,
@@ -123,19 +134,32 @@ def create_entry(
         person_id=subjects[0].pk if subjects else None,
         object_type="chronology_entry",
         object_id=entry.pk,
-        details={"subjects": [p.pk for p in subjects], "household": household.pk if household else None},
+        details={
+            "subjects": [p.pk for p in subjects],
+            "household": household.pk if household else None,
+        },
     )
     return entry
 
 
 def can_change_entry(user: Any, entry: ChronologyEntry) -> bool:
     """Only the recording agency corrects its own record."""
-    return bool(user.agency_id) and user.agency_id == entry.agency_id and entry.status == EntryStatus.ACTIVE
+    return (
+        bool(user.agency_id)
+        and user.agency_id == entry.agency_id
+        and entry.status == EntryStatus.ACTIVE
+    )
 
 
 @transaction.atomic
 def amend_entry(
-    *, by: Any, entry: ChronologyEntry, reason: str, request: HttpRequest | None = None, person_id: int | None = None, **changes: Any
+    *,
+    by: Any,
+    entry: ChronologyEntry,
+    reason: str,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
+    **changes: Any,
 ) -> ChronologyEntry:
     if not can_change_entry(by, entry):
         raise PermissionDenied("Only the agency that recorded an active entry can amend it.")
@@ -177,7 +201,12 @@ def amend_entry(
 
 @transaction.atomic
 def retract_entry(
-    *, by: Any, entry: ChronologyEntry, reason: str, request: HttpRequest | None = None, person_id: int | None = None
+    *,
+    by: Any,
+    entry: ChronologyEntry,
+    reason: str,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
 ) -> ChronologyEntry:
     if not can_change_entry(by, entry):
         raise PermissionDenied("Only the agency that recorded an active entry can retract it.")

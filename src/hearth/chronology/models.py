@@ -72,7 +72,11 @@ class ChronologyEntry(ImmutableModel):
         Person, through="EntrySubject", related_name="chronology_entries"
     )
     household = models.ForeignKey(
-        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="household_entries",
+        Address,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="household_entries",
         help_text="An entry about the whole household at this address, shown on every member's chronology.",
     )
     source_system = models.CharField(max_length=60, blank=True)
@@ -80,14 +84,20 @@ class ChronologyEntry(ImmutableModel):
 
     # Current content, mirrored from the latest EntryVersion by the chronology actions.
     event_date = models.DateField()
-    date_accuracy = models.CharField(max_length=5, choices=DateAccuracy.choices, default=DateAccuracy.DAY)
+    date_accuracy = models.CharField(
+        max_length=5, choices=DateAccuracy.choices, default=DateAccuracy.DAY
+    )
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
     description = models.TextField()
     impact_on_child = models.TextField("What this means for the child", blank=True)
-    sharing_level = models.CharField(max_length=12, choices=SharingLevel.choices, default=SharingLevel.PARTNERSHIP)
+    sharing_level = models.CharField(
+        max_length=12, choices=SharingLevel.choices, default=SharingLevel.PARTNERSHIP
+    )
     # Roles allowed to see a restricted entry, stored ",team_manager,ig_officer," so any database can filter it.
     restricted_roles = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -129,7 +139,9 @@ class ChronologyEntry(ImmutableModel):
 class EntrySubject(ImmutableModel):
     """A person an entry is about. `event_date` is mirrored here so a family's chronology is one index scan."""
 
-    entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, related_name="subject_links")
+    entry = models.ForeignKey(
+        ChronologyEntry, on_delete=models.PROTECT, related_name="subject_links"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="entry_links")
     event_date = models.DateField()
 
@@ -151,7 +163,9 @@ class EntryVersion(ImmutableModel):
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=VersionKind.choices)
     recorded_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     recorded_by_name = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was amended or retracted")
     event_date = models.DateField()
@@ -164,4 +178,6 @@ class EntryVersion(ImmutableModel):
 
     class Meta:
         ordering = ["entry", "version"]
-        constraints = [models.UniqueConstraint(fields=["entry", "version"], name="entry_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "version"], name="entry_version_unique")
+        ]

@@ -63,16 +63,22 @@ class MergedChronology:
 Residences = list[tuple[int, date | None, date | None]]
 
 
-def _family_sources(person_ids: set[int], child_id: int, residences: Residences | None) -> list[QuerySet[ChronologyEntry]]:
+def _family_sources(
+    person_ids: set[int], child_id: int, residences: Residences | None
+) -> list[QuerySet[ChronologyEntry]]:
     """Entries about any of these people, and household entries at the child's addresses while they lived there.
 
     Kept as separate index-driven queries rather than one OR (an OR of IN-subqueries made PostgreSQL
     scan the table). `residences` (address id, start, end) may be passed by a caller that has them.
     """
-    sources = [ChronologyEntry.objects.filter(subject_links__person_id__in=person_ids)]
+    sources: list[QuerySet[ChronologyEntry]] = [
+        ChronologyEntry.objects.filter(subject_links__person_id__in=person_ids)
+    ]
     if residences is None:
         residences = list(
-            Residence.objects.filter(person_id=child_id).values_list("address_id", "start_date", "end_date")
+            Residence.objects.filter(person_id=child_id).values_list(
+                "address_id", "start_date", "end_date"
+            )
         )
     if residences:
         household_q = Q()
@@ -87,7 +93,9 @@ def _family_sources(person_ids: set[int], child_id: int, residences: Residences 
     return sources
 
 
-def family_entry_ids(person_ids: set[int], child_id: int, residences: Residences | None = None) -> set[int]:
+def family_entry_ids(
+    person_ids: set[int], child_id: int, residences: Residences | None = None
+) -> set[int]:
     ids: set[int] = set()
     for source in _family_sources(person_ids, child_id, residences):
         ids.update(source.values_list("id", flat=True))
@@ -117,7 +125,11 @@ def merged_chronology(
         for source in _family_sources(person_ids, child_id, residences)
     ]
     # One round trip: UNION ALL keeps each part on its own index; duplicates are folded here.
-    combined = narrow_parts[0].union(*narrow_parts[1:], all=True) if len(narrow_parts) > 1 else narrow_parts[0]
+    combined = (
+        narrow_parts[0].union(*narrow_parts[1:], all=True)
+        if len(narrow_parts) > 1
+        else narrow_parts[0]
+    )
     rows: dict[int, tuple[int, int, str, date]] = {row[0]: row for row in combined}
     narrow = sorted(rows.values(), key=lambda row: (row[3], row[0]), reverse=True)
     page_ids = [row[0] for row in narrow[offset : offset + limit]]
@@ -126,11 +138,17 @@ def merged_chronology(
         {"agency_id": pk, "agency__name": name, "n": n}
         for (pk, name), n in sorted(per_agency.items(), key=lambda item: (-item[1], item[0][1]))
     ]
-    by_id = ChronologyEntry.objects.select_related("agency", "event_type", "household").prefetch_related(
-        Prefetch("subject_links", queryset=EntrySubject.objects.select_related("person"))
-    ).in_bulk(page_ids)
+    by_id = (
+        ChronologyEntry.objects.select_related("agency", "event_type", "household")
+        .prefetch_related(
+            Prefetch("subject_links", queryset=EntrySubject.objects.select_related("person"))
+        )
+        .in_bulk(page_ids)
+    )
     entries = [by_id[pk] for pk in page_ids]
-    return MergedChronology(entries=entries, total=len(narrow), counts_by_agency=counts, offset=offset)
+    return MergedChronology(
+        entries=entries, total=len(narrow), counts_by_agency=counts, offset=offset
+    )
 
 
 def get_entry_in_chronology(user: Any, *, person_id: int, entry_id: int) -> ChronologyEntry | None:

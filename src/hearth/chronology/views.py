@@ -32,10 +32,13 @@ def add(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     family = family_of(person)
     choices = [(person.pk, f"{person.full_name} (this child)")] + [
-        (m.person.pk, f"{m.person.full_name} – {', '.join(m.relationships)}") for m in family.members
+        (m.person.pk, f"{m.person.full_name} – {', '.join(m.relationships)}")
+        for m in family.members
     ]
     home = Residence.objects.filter(current_q(), person=person).select_related("address").first()
-    form = EntryForm(request.POST or None, subject_choices=choices, initial={"subjects": [person.pk]})
+    form = EntryForm(
+        request.POST or None, subject_choices=choices, initial={"subjects": [person.pk]}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["whole_household"] and home is None:
@@ -68,20 +71,30 @@ def add(request: HttpRequest, person_id: int) -> HttpResponse:
 def _entry_or_refuse(request: HttpRequest, person: Person, entry_id: int) -> ChronologyEntry:
     entry = get_entry_in_chronology(request.user, person_id=person.pk, entry_id=entry_id)
     if entry is None:
-        raise RecordNotAvailable(person.pk, f"entry {entry_id} not on this chronology or not shared with the user")
+        raise RecordNotAvailable(
+            person.pk, f"entry {entry_id} not on this chronology or not shared with the user"
+        )
     return entry
 
 
 def history(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
     person = get_person_for_user(
-        request, person_id, audit_action=AuditAction.VIEW_ENTRY_HISTORY, details={"entry_id": entry_id}
+        request,
+        person_id,
+        audit_action=AuditAction.VIEW_ENTRY_HISTORY,
+        details={"entry_id": entry_id},
     )
     entry = _entry_or_refuse(request, person, entry_id)
     versions = list(entry.versions.select_related("event_type").order_by("-version"))
     return render(
         request,
         "chronology/history.html",
-        {"person": person, "entry": entry, "versions": versions, "can_change": actions.can_change_entry(request.user, entry)},
+        {
+            "person": person,
+            "entry": entry,
+            "versions": versions,
+            "can_change": actions.can_change_entry(request.user, entry),
+        },
     )
 
 
@@ -99,16 +112,27 @@ def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            actions.amend_entry(by=request.user, entry=entry, reason=reason, request=request, person_id=person.pk, **data)
+            actions.amend_entry(
+                by=request.user,
+                entry=entry,
+                reason=reason,
+                request=request,
+                person_id=person.pk,
+                **data,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The entry has been amended. The earlier version is kept in its history.")
+            messages.success(
+                request, "The entry has been amended. The earlier version is kept in its history."
+            )
             return redirect("chronology:history", person_id=person.pk, entry_id=entry.pk)
     record_read(request, person, details={"form": "amend", "entry_id": entry.pk})
-    return render(request, "chronology/amend.html", {"person": person, "entry": entry, "form": form})
+    return render(
+        request, "chronology/amend.html", {"person": person, "entry": entry, "form": form}
+    )
 
 
 def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
@@ -122,12 +146,20 @@ def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             actions.retract_entry(
-                by=request.user, entry=entry, reason=form.cleaned_data["reason"], request=request, person_id=person.pk
+                by=request.user,
+                entry=entry,
+                reason=form.cleaned_data["reason"],
+                request=request,
+                person_id=person.pk,
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The entry has been retracted. It stays in the history, marked retracted.")
+            messages.success(
+                request, "The entry has been retracted. It stays in the history, marked retracted."
+            )
             return redirect("chronology:history", person_id=person.pk, entry_id=entry.pk)
     record_read(request, person, details={"form": "retract", "entry_id": entry.pk})
-    return render(request, "chronology/retract.html", {"person": person, "entry": entry, "form": form})
+    return render(
+        request, "chronology/retract.html", {"person": person, "entry": entry, "form": form}
+    )

@@ -21,7 +21,12 @@ class EpisodeKind(models.TextChoices):
     LOOKED_AFTER = "looked_after", "Looked after"
 
 
-PLAN_KINDS = (EpisodeKind.EARLY_HELP_PLAN, EpisodeKind.CIN_PLAN, EpisodeKind.CP_PLAN, EpisodeKind.LOOKED_AFTER)
+PLAN_KINDS = (
+    EpisodeKind.EARLY_HELP_PLAN,
+    EpisodeKind.CIN_PLAN,
+    EpisodeKind.CP_PLAN,
+    EpisodeKind.LOOKED_AFTER,
+)
 
 
 class AbuseCategory(models.TextChoices):
@@ -98,7 +103,9 @@ class Episode(models.Model):
     # Assessment
     internal_review_date = models.DateField(null=True, blank=True)
     authorisation_date = models.DateField(null=True, blank=True)
-    factors = models.JSONField(default=list, blank=True, help_text="Assessment factor codes, e.g. 16A")
+    factors = models.JSONField(
+        default=list, blank=True, help_text="Assessment factor codes, e.g. 16A"
+    )
 
     # Section 47
     initial_cpc_target = models.DateField(null=True, blank=True)
@@ -123,7 +130,8 @@ class Episode(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
                 name="episode_end_after_start",
             ),
             models.UniqueConstraint(

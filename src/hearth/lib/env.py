@@ -5,7 +5,9 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 
-def get_env(name: str, default: str | None = None, *, required: bool = False, hint: str = "") -> str:
+def get_env(
+    name: str, default: str | None = None, *, required: bool = False, hint: str = ""
+) -> str:
     value = os.environ.get(name)
     if value is None or value == "":
         if required:

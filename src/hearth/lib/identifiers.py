@@ -42,7 +42,9 @@ def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
     if not re.fullmatch(r"[0-9]{10}", digits):
         raise ValidationError(
-            "An NHS number has 10 digits, like 943 476 5919.", code="nhs_format", params={"value": value}
+            "An NHS number has 10 digits, like 943 476 5919.",
+            code="nhs_format",
+            params={"value": value},
         )
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise ValidationError(
@@ -80,7 +82,10 @@ def validate_upn(value: str) -> None:
             code="upn_format",
         )
     if upn_check_letter(upn[1:]) != upn[0]:
-        raise ValidationError("That UPN's check letter is wrong: check it has been copied correctly.", code="upn_check")
+        raise ValidationError(
+            "That UPN's check letter is wrong: check it has been copied correctly.",
+            code="upn_check",
+        )
 
 
 def normalise_postcode(value: str) -> str:

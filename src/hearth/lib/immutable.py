@@ -54,7 +54,9 @@ class ImmutableQuerySet(models.QuerySet):
     ) -> Any:
         # An upsert (ON CONFLICT DO UPDATE) would overwrite existing rows behind save()'s back.
         if update_conflicts and not _changes_allowed():
-            raise ImmutableRecordError(f"{self.model.__name__} rows cannot be overwritten by an upsert")
+            raise ImmutableRecordError(
+                f"{self.model.__name__} rows cannot be overwritten by an upsert"
+            )
         return super().bulk_create(
             objs,
             batch_size=batch_size,

@@ -13,7 +13,9 @@ from hearth.lib.names import fold, phonetic
 from hearth.people.models import Address, NameType, Person, PersonName, Relationship, Residence
 
 
-def name_row(person: Person, given: str, family: str, name_type: str = NameType.CURRENT, **extra: Any) -> PersonName:
+def name_row(
+    person: Person, given: str, family: str, name_type: str = NameType.CURRENT, **extra: Any
+) -> PersonName:
     """An unsaved PersonName with its search keys (shared with the bulk generator)."""
     return PersonName(
         person=person,
@@ -48,38 +50,74 @@ def create_person(
     rows = [name_row(person, given_name, family_name)]
     rows += [name_row(person, g, f, NameType.PREVIOUS) for g, f in previous_names or []]
     PersonName.objects.bulk_create(rows)
-    record(action=AuditAction.CREATE_PERSON, by=by, request=request, person_id=person.pk, object_type="person", object_id=person.pk)
+    record(
+        action=AuditAction.CREATE_PERSON,
+        by=by,
+        request=request,
+        person_id=person.pk,
+        object_type="person",
+        object_id=person.pk,
+    )
     return person
 
 
 @transaction.atomic
 def get_or_create_address(*, line1: str, postcode: str, line2: str = "", town: str = "") -> Address:
     address, _ = Address.objects.get_or_create(
-        line1=line1.strip(), line2=line2.strip(), town=town.strip(), postcode=normalise_postcode(postcode)
+        line1=line1.strip(),
+        line2=line2.strip(),
+        town=town.strip(),
+        postcode=normalise_postcode(postcode),
     )
     return address
 
 
 @transaction.atomic
 def record_residence(
-    *, by: Any, person: Person, address: Address, start_date: date | None, end_date: date | None = None
+    *,
+    by: Any,
+    person: Person,
+    address: Address,
+    start_date: date | None,
+    end_date: date | None = None,
 ) -> Residence:
     residence = Residence(person=person, address=address, start_date=start_date, end_date=end_date)
     residence.full_clean()
     residence.save()
-    record(action=AuditAction.UPDATE_PERSON, by=by, person_id=person.pk, object_type="residence", object_id=residence.pk)
+    record(
+        action=AuditAction.UPDATE_PERSON,
+        by=by,
+        person_id=person.pk,
+        object_type="residence",
+        object_id=residence.pk,
+    )
     return residence
 
 
 @transaction.atomic
 def record_relationship(
-    *, by: Any, person: Person, relative: Person, relationship_type: str, start_date: date | None = None,
+    *,
+    by: Any,
+    person: Person,
+    relative: Person,
+    relationship_type: str,
+    start_date: date | None = None,
     end_date: date | None = None,
 ) -> Relationship:
     rel = Relationship(
-        person=person, relative=relative, relationship_type=relationship_type, start_date=start_date, end_date=end_date
+        person=person,
+        relative=relative,
+        relationship_type=relationship_type,
+        start_date=start_date,
+        end_date=end_date,
     )
     rel.full_clean()
     rel.save()
-    record(action=AuditAction.UPDATE_PERSON, by=by, person_id=relative.pk, object_type="relationship", object_id=rel.pk)
+    record(
+        action=AuditAction.UPDATE_PERSON,
+        by=by,
+        person_id=relative.pk,
+        object_type="relationship",
+        object_id=rel.pk,
+    )
     return rel

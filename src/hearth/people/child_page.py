@@ -38,7 +38,9 @@ def group_network(involvements: list[Involvement], child_id: int) -> list[Networ
         key = (inv.agency_id, inv.practitioner_id)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = NetworkRow(inv.agency, inv.practitioner, inv.role_description, False, [], False)
+            row = rows[key] = NetworkRow(
+                inv.agency, inv.practitioner, inv.role_description, False, [], False
+            )
         row.is_lead = row.is_lead or (inv.is_lead and inv.person_id == child_id)
         row.with_child = row.with_child or inv.person_id == child_id
         if inv.person_id != child_id:
@@ -68,7 +70,9 @@ def build_child_page(
     user: Any, child: Person, filters: ChronologyFilters | None = None, offset: int = 0
 ) -> ChildPage:
     today = timezone.localdate()
-    residences = list(Residence.objects.filter(person=child).select_related("address").order_by("-start_date"))
+    residences = list(
+        Residence.objects.filter(person=child).select_related("address").order_by("-start_date")
+    )
     current = next((r for r in residences if r.end_date is None or r.end_date >= today), None)
     own = [(r.address_id, r.start_date, r.end_date) for r in residences]
     family = family_of(child, own)
@@ -80,7 +84,9 @@ def build_child_page(
         .order_by("-is_lead", "agency__name")
     )
     current_ids = {
-        i.pk for i in involvements if i.start_date <= today and (i.end_date is None or i.end_date >= today)
+        i.pk
+        for i in involvements
+        if i.start_date <= today and (i.end_date is None or i.end_date >= today)
     }
     chronology = merged_chronology(
         user,

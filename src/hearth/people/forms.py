@@ -5,7 +5,11 @@ from hearth.web.forms import DateField, GovukFormMixin
 
 
 class SearchForm(GovukFormMixin, forms.Form):
-    name = forms.CharField(label="Name", required=False, help_text="Any part of a first name or surname; spelling can be approximate.")
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        help_text="Any part of a first name or surname; spelling can be approximate.",
+    )
     date_of_birth = DateField(label="Date of birth", required=False)
     nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
     upn = forms.CharField(label="UPN", required=False, max_length=15)
@@ -20,7 +24,9 @@ class SearchForm(GovukFormMixin, forms.Form):
     def clean_upn(self) -> str:
         value = self.cleaned_data["upn"].strip()
         if value and not is_valid_upn(value):
-            raise forms.ValidationError("That is not a valid UPN: check the letter and 12 characters.")
+            raise forms.ValidationError(
+                "That is not a valid UPN: check the letter and 12 characters."
+            )
         return value
 
     def clean_postcode(self) -> str:

@@ -20,7 +20,9 @@ from hearth.people.models import (
 )
 
 
-def _overlaps(a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None) -> bool:
+def _overlaps(
+    a_start: date | None, a_end: date | None, b_start: date | None, b_end: date | None
+) -> bool:
     lo = date.min
     hi = date.max
     return (a_start or lo) <= (b_end or hi) and (b_start or lo) <= (a_end or hi)
@@ -42,15 +44,23 @@ def co_residents(
     `own` is the person's residences as (address id, start, end), when the caller has them already.
     """
     if own is None:
-        own = list(Residence.objects.filter(person_id=person_id).values_list("address_id", "start_date", "end_date"))
+        own = list(
+            Residence.objects.filter(person_id=person_id).values_list(
+                "address_id", "start_date", "end_date"
+            )
+        )
     if not own:
         return set(), set()
     today = timezone.localdate()
     own_now = [r for r in own if _overlaps(r[1], r[2], today, today)]
-    others = Residence.objects.filter(address_id__in={r[0] for r in own}).exclude(person_id=person_id)
+    others = Residence.objects.filter(address_id__in={r[0] for r in own}).exclude(
+        person_id=person_id
+    )
     ever: set[int] = set()
     now: set[int] = set()
-    for other, address_id, start, end in others.values_list("person_id", "address_id", "start_date", "end_date"):
+    for other, address_id, start, end in others.values_list(
+        "person_id", "address_id", "start_date", "end_date"
+    ):
         if any(a == address_id and _overlaps(s, e, start, end) for a, s, e in own):
             ever.add(other)
         if _overlaps(start, end, today, today) and any(a == address_id for a, _, _ in own_now):
@@ -75,8 +85,10 @@ def related_ids(person_id: int, *, current_only: bool = False) -> set[int]:
 
 def family_ids(person_id: int, *, current_only: bool = False) -> set[int]:
     """The person, everyone with a recorded relationship to them, and everyone who lived with them."""
-    return {person_id} | related_ids(person_id, current_only=current_only) | co_resident_ids(
-        person_id, current_only=current_only
+    return (
+        {person_id}
+        | related_ids(person_id, current_only=current_only)
+        | co_resident_ids(person_id, current_only=current_only)
     )
 
 
@@ -131,7 +143,9 @@ def _describe(rel: Relationship, child_id: int) -> str:
     return _INVERSE[RelationshipType(rel.relationship_type)]
 
 
-def family_of(child: Person, residences: list[tuple[int, date | None, date | None]] | None = None) -> Family:
+def family_of(
+    child: Person, residences: list[tuple[int, date | None, date | None]] | None = None
+) -> Family:
     """The child's network of people: recorded relationships and co-residents, past and present.
 
     Adult men in the household appear here whether or not a relationship was recorded.
@@ -149,9 +163,15 @@ def family_of(child: Person, residences: list[tuple[int, date | None, date | Non
         member.lives_with_now = pid in now_ids
         member.lived_with_before = pid in ever_ids and pid not in now_ids
         if not member.relationships and pid in ever_ids:
-            member.relationships.append(NO_RELATIONSHIP_NOW if pid in now_ids else NO_RELATIONSHIP_BEFORE)
+            member.relationships.append(
+                NO_RELATIONSHIP_NOW if pid in now_ids else NO_RELATIONSHIP_BEFORE
+            )
     ordered = sorted(
         members.values(),
-        key=lambda m: (not m.lives_with_now, m.person.kind != PersonKind.ADULT, m.person.date_of_birth or date.min),
+        key=lambda m: (
+            not m.lives_with_now,
+            m.person.kind != PersonKind.ADULT,
+            m.person.date_of_birth or date.min,
+        ),
     )
     return Family(child=child, members=ordered)

@@ -83,19 +83,32 @@ class Person(models.Model):
     given_name = models.CharField(max_length=100)
     middle_names = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True, help_text="For an unborn child, the expected date.")
+    date_of_birth = models.DateField(
+        null=True, blank=True, help_text="For an unborn child, the expected date."
+    )
     date_of_birth_precision = models.CharField(
         max_length=12, choices=DatePrecision.choices, default=DatePrecision.EXACT
     )
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     gender_current = models.CharField(max_length=1, choices=GenderCurrent.choices, blank=True)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
-    disabilities = models.JSONField(default=list, blank=True, help_text="CIN census disability codes")
-    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number], db_index=True)
-    upn = models.CharField("UPN", max_length=13, blank=True, validators=[validate_upn], db_index=True)
-    former_upn = models.CharField("Former UPN", max_length=13, blank=True, validators=[validate_upn])
+    disabilities = models.JSONField(
+        default=list, blank=True, help_text="CIN census disability codes"
+    )
+    nhs_number = models.CharField(
+        max_length=10, blank=True, validators=[validate_nhs_number], db_index=True
+    )
+    upn = models.CharField(
+        "UPN", max_length=13, blank=True, validators=[validate_upn], db_index=True
+    )
+    former_upn = models.CharField(
+        "Former UPN", max_length=13, blank=True, validators=[validate_upn]
+    )
     upn_unknown_reason = models.CharField(
-        "Why the UPN is not known", max_length=4, blank=True, help_text="CIN census UPNunknown code, UN1–UN10"
+        "Why the UPN is not known",
+        max_length=4,
+        blank=True,
+        help_text="CIN census UPNunknown code, UN1–UN10",
     )
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -231,5 +244,7 @@ class Relationship(models.Model):
             models.Index(fields=["person", "relationship_type"], name="rel_person_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="relationship_not_self")
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("relative")), name="relationship_not_self"
+            )
         ]

@@ -26,7 +26,9 @@ class SearchQuery:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.name.strip() or self.date_of_birth or self.nhs_number or self.upn or self.postcode)
+        return not (
+            self.name.strip() or self.date_of_birth or self.nhs_number or self.upn or self.postcode
+        )
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -54,7 +56,10 @@ def _name_score(name: str, person: Person, names: list[PersonName]) -> float:
     best = 0.0
     for pn in names:
         keys = [pn.given_key, pn.family_key]
-        score = sum(max(jellyfish.jaro_winkler_similarity(t, k) for k in keys if k) if any(keys) else 0 for t in tokens)
+        score = sum(
+            max(jellyfish.jaro_winkler_similarity(t, k) for k in keys if k) if any(keys) else 0
+            for t in tokens
+        )
         best = max(best, score / max(len(tokens), 1))
     return best
 
@@ -71,13 +76,17 @@ def search_people(user: Any, query: SearchQuery) -> list[Person]:
         people = people.filter(date_of_birth=query.date_of_birth)
     if query.postcode:
         people = people.filter(
-            pk__in=Residence.objects.filter(address__postcode=normalise_postcode(query.postcode)).values("person_id")
+            pk__in=Residence.objects.filter(
+                address__postcode=normalise_postcode(query.postcode)
+            ).values("person_id")
         )
     if query.name.strip():
         people = people.filter(pk__in=_name_candidates(query.name).values("person_id"))
     # Narrow by what was typed first, then apply need-to-know on the small candidate set.
     candidate_ids = list(people.values_list("pk", flat=True)[:2000])
-    found = list(visible_people(user, Person.objects.filter(pk__in=candidate_ids)).prefetch_related("names"))
+    found = list(
+        visible_people(user, Person.objects.filter(pk__in=candidate_ids)).prefetch_related("names")
+    )
     if query.name.strip():
         found.sort(key=lambda p: -_name_score(query.name, p, list(p.names.all())))
     else:

@@ -28,7 +28,9 @@ def search(request: HttpRequest) -> HttpResponse:
             results = audited_search(request, query)
     current_addresses = {}
     if results:
-        for res in Residence.objects.filter(current_q(), person__in=results).select_related("address"):
+        for res in Residence.objects.filter(current_q(), person__in=results).select_related(
+            "address"
+        ):
             current_addresses[res.person_id] = res.address
     rows = [(p, current_addresses.get(p.pk)) for p in results or []]
     return render(request, "people/search.html", {"form": form, "results": results, "rows": rows})
@@ -55,7 +57,9 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "today": timezone.localdate(),
             "paging_query": f"{paging.urlencode()}&" if paging else "",
             # One reverse() for the page rather than one per entry: /chronology/<child>/entries/
-            "entry_url_prefix": reverse("chronology:history", args=[person.pk, 0]).removesuffix("0/"),
+            "entry_url_prefix": reverse("chronology:history", args=[person.pk, 0]).removesuffix(
+                "0/"
+            ),
         },
     )
 
@@ -77,5 +81,7 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
         )
         addresses.append({"address": residence.address, "residents": residents, "past": past})
     return render(
-        request, "people/household.html", {"person": person, "addresses": addresses, "today": timezone.localdate()}
+        request,
+        "people/household.html",
+        {"person": person, "addresses": addresses, "today": timezone.localdate()},
     )

@@ -507,15 +507,31 @@ def _family_a_on_a_plan(demo: DemoFamilies, as_of: date, csc: Agency) -> None:
             continue
         start = as_of - timedelta(days=150)
         referral = Episode.objects.create(
-            kind=EpisodeKind.REFERRAL, child=child, lead_agency=csc, start_date=start - timedelta(days=30),
-            referral_source="4", primary_need="N1", screening_status=ScreeningStatus.DECIDED,
+            kind=EpisodeKind.REFERRAL,
+            child=child,
+            lead_agency=csc,
+            start_date=start - timedelta(days=30),
+            referral_source="4",
+            primary_need="N1",
+            screening_status=ScreeningStatus.DECIDED,
         )
         Episode.objects.create(
-            kind=EpisodeKind.SECTION_47, child=child, referral=referral, lead_agency=csc,
-            start_date=start - timedelta(days=20), end_date=start, initial_cpc_date=start,
+            kind=EpisodeKind.SECTION_47,
+            child=child,
+            referral=referral,
+            lead_agency=csc,
+            start_date=start - timedelta(days=20),
+            end_date=start,
+            initial_cpc_date=start,
         )
         Episode.objects.create(
-            kind=EpisodeKind.CP_PLAN, child=child, referral=referral, lead_agency=csc, start_date=start,
-            initial_category="NEG", latest_category="NEG", number_of_previous_cpp=1,
+            kind=EpisodeKind.CP_PLAN,
+            child=child,
+            referral=referral,
+            lead_agency=csc,
+            start_date=start,
+            initial_category="NEG",
+            latest_category="NEG",
+            number_of_previous_cpp=1,
             review_dates=[(start + timedelta(days=90)).isoformat()],
         )

@@ -4,7 +4,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from hearth.access.models import BreakGlassGrant, GrantStatus, Involvement
+from hearth.access.actions import reviewable_grants
+from hearth.access.models import GrantStatus, Involvement
 from hearth.access.permissions import Permission, has_permission
 from hearth.access.scoping import visible_people
 from hearth.accounts.models import Role
@@ -21,13 +22,17 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     shown: list[int] = []
     if has_permission(user, Permission.VIEW_RECORDS):
         allocated = list(
-            Involvement.objects.filter(current_q(), practitioner=user).select_related("person").order_by("person__family_name")
+            Involvement.objects.filter(current_q(), practitioner=user)
+            .select_related("person")
+            .order_by("person__family_name")
         )
         context["allocated"] = allocated
         shown += [i.person_id for i in allocated]
         if user.role == Role.SCREENER:
             screening = list(
-                Episode.objects.filter(kind=EpisodeKind.REFERRAL, screening_status=ScreeningStatus.UNDER_SCREENING)
+                Episode.objects.filter(
+                    kind=EpisodeKind.REFERRAL, screening_status=ScreeningStatus.UNDER_SCREENING
+                )
                 .filter(child__in=visible_people(user))
                 .select_related("child")
                 .order_by("start_date")[:50]
@@ -35,9 +40,16 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             context["screening"] = screening
             shown += [e.child_id for e in screening]
     if has_permission(user, Permission.REVIEW_BREAK_GLASS):
-        context["awaiting_review"] = BreakGlassGrant.objects.filter(status=GrantStatus.AWAITING_REVIEW).count()
+        context["awaiting_review"] = (
+            reviewable_grants(user).filter(status=GrantStatus.AWAITING_REVIEW).count()
+        )
     if shown:
-        record(action=AuditAction.VIEW_LIST, by=user, request=request, details={"list": "home", "person_ids": shown})
+        record(
+            action=AuditAction.VIEW_LIST,
+            by=user,
+            request=request,
+            details={"list": "home", "person_ids": shown},
+        )
     return render(request, "web/home.html", context)
 
 

@@ -116,7 +116,9 @@ class Command(BaseCommand):
 
         self.stdout.write("The database already holds data: nothing generated.")
         existing = dict(
-            User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list("username", "job_title")
+            User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list(
+                "username", "job_title"
+            )
         )
         if existing:
             self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD})")
