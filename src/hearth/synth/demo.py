@@ -432,7 +432,7 @@ def create_demo_users(demo: DemoFamilies, as_of: date) -> list[DemoLogin]:
         agency = agencies[agency_type]
         user = User(
             username=username,
-            first_name=title.split()[0],
+            first_name=title,
             last_name="(demo)",
             agency=agency,
             role=role,
