@@ -214,3 +214,18 @@ class TestBreakGlass:
             notes="Not a safeguarding need; referred to the DPO.",
         )
         assert not can_access_person(world.charlie, world.amy)
+
+
+def test_child_page_shows_previous_names_local_identifiers_and_disabilities(client, world):
+    from hearth.people.actions import name_row
+    from hearth.people.models import NameType, PersonIdentifier
+
+    name_row(world.amy, "Amy", "Smith", NameType.PREVIOUS).save()
+    PersonIdentifier.objects.create(person=world.amy, system="Mosaic", value="M123456")
+    world.amy.disabilities = ["COMM", "AUT"]
+    world.amy.save()
+    sign_in(client, world.alice)
+    body = client.get(reverse("people:detail", args=[world.amy.pk])).content.decode()
+    assert "Amy Smith (previous name)" in body
+    assert "Mosaic: M123456" in body
+    assert "Communication, Autism / Asperger syndrome" in body

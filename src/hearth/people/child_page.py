@@ -17,7 +17,14 @@ from hearth.agencies.models import Agency
 from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
 from hearth.episodes.models import PLAN_KINDS, Episode
 from hearth.people.households import Family, family_of
-from hearth.people.models import Person, Residence
+from hearth.people.models import (
+    Disability,
+    NameType,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Residence,
+)
 
 
 @dataclass
@@ -60,6 +67,17 @@ class ChildPage:
     network: list[NetworkRow]
     past_network: list[Involvement]
     chronology: MergedChronology
+    other_names: list[PersonName]
+    local_identifiers: list[PersonIdentifier]
+
+    @property
+    def disabilities(self) -> list[str]:
+        labels = dict(Disability.choices)
+        return [
+            str(labels.get(code, code))
+            for code in self.child.disabilities or []
+            if code != Disability.NONE
+        ]
 
     @property
     def open_plans(self) -> list[Episode]:
@@ -96,6 +114,8 @@ def build_child_page(
         offset=offset,
         residences=own,
     )
+    other_names = list(PersonName.objects.filter(person=child).exclude(name_type=NameType.CURRENT))
+    local_identifiers = list(PersonIdentifier.objects.filter(person=child).order_by("system"))
     return ChildPage(
         child=child,
         age=child.age_on(today),
@@ -107,4 +127,6 @@ def build_child_page(
         network=group_network([i for i in involvements if i.pk in current_ids], child.pk),
         past_network=[i for i in involvements if i.pk not in current_ids],
         chronology=chronology,
+        other_names=other_names,
+        local_identifiers=local_identifiers,
     )
