@@ -12,7 +12,7 @@ from hearth.access.models import BreakGlassGrant, GrantStatus
 from hearth.access.scoping import can_access_person, visible_people
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.episodes.models import Episode, EpisodeKind, ScreeningStatus
-from tests.conftest import sign_in
+from tests.conftest import page_text, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_allocated_social_worker_sees_the_child_and_the_household(client, world)
     sign_in(client, world.alice)
     response = client.get(reverse("people:detail", args=[world.amy.pk]))
     assert response.status_code == 200
-    body = response.content.decode()
+    body = page_text(response)
     assert "Amy Archer" in body
     # Dean lives there with no recorded relationship: he is never hidden behind Mandy's record.
     assert "Dean Cole" in body
@@ -37,7 +37,7 @@ def test_school_lead_without_relationship_gets_no_data(client, world):
     sign_in(client, world.charlie)
     response = client.get(reverse("people:detail", args=[world.amy.pk]))
     assert response.status_code == 404
-    assert b"Amy" not in response.content
+    assert "Amy" not in page_text(response)
     assert client.get(reverse("people:household", args=[world.amy.pk])).status_code == 404
 
 
@@ -48,7 +48,7 @@ def test_refusal_of_existing_and_missing_records_looks_the_same(client, world):
     assert refused.status_code == missing.status_code == 404
 
     def normalise(response, pk):
-        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page_text(response))
         return text.replace(f"/{pk}/", "/ID/")
 
     assert normalise(refused, world.amy.pk) == normalise(missing, 999999)
@@ -58,7 +58,7 @@ def test_search_finds_only_people_the_user_may_see(client, world):
     sign_in(client, world.charlie)
     response = client.get(reverse("people:search"), {"name": "Archer"})
     assert response.status_code == 200
-    assert b"Amy Archer" not in response.content
+    assert "Amy Archer" not in page_text(response)
     sign_in(client, world.alice)
     response = client.get(reverse("people:search"), {"name": "Archer"})
     assert b"Amy Archer" in response.content
@@ -75,14 +75,14 @@ def test_search_by_postcode_and_date_of_birth(client, world):
     response = client.get(
         reverse("people:search"), {"postcode": "rh10 1aa", "date_of_birth": "04/04/2016"}
     )
-    body = response.content.decode()
+    body = page_text(response)
     assert "Amy Archer" in body and "Ben Archer" not in body
 
 
 def test_search_rejects_an_invalid_nhs_number_with_a_clear_message(client, world):
     sign_in(client, world.alice)
     response = client.get(reverse("people:search"), {"nhs_number": "1234567890"})
-    assert "not a valid NHS number" in response.content.decode()
+    assert "not a valid NHS number" in page_text(response)
 
 
 def test_visible_people_and_can_access_agree(world):
@@ -186,7 +186,7 @@ class TestBreakGlass:
             {"reason_category": "immediate_risk", "justification": "need"},
         )
         assert response.status_code == 200
-        assert "20 characters" in response.content.decode()
+        assert "20 characters" in page_text(response)
         assert not BreakGlassGrant.objects.exists()
 
     def test_nobody_reviews_their_own_break_glass(self, world):

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hearth.access.policy import POLICIES
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
-from tests.conftest import sign_in
+from tests.conftest import page_text, sign_in
 from tests.factories.chronology import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ class TestMultiFactor:
         for url in urls:
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
-                body = response.content.decode()
+                body = page_text(response)
                 assert "Amy" not in body and "Archer" not in body, url
                 if url.startswith("/api/"):
                     assert response.status_code == 403, url
@@ -263,7 +263,7 @@ class TestMultiFactor:
         device = TOTPDevice.objects.get(user=world.alice, confirmed=False)
         response = client.post(reverse("accounts:mfa_setup"), {"token": wrong_token(device)})
         assert response.status_code == 200
-        assert "not right" in response.content.decode()
+        assert "not right" in page_text(response)
         device.refresh_from_db()
         assert not device.confirmed
         assert (
@@ -288,7 +288,7 @@ class TestMultiFactor:
         sign_in_with_password(client, "alice", PASSWORD)
         response = client.post(reverse("accounts:mfa_verify"), {"token": wrong_token(device)})
         assert response.status_code == 200
-        assert "not right" in response.content.decode()
+        assert "not right" in page_text(response)
         [row] = audit_rows(AuditAction.MFA_FAILED)
         assert row.actor_username == "alice"
         assert client.get(reverse("people:detail", args=[world.amy.pk])).status_code == 302
@@ -326,7 +326,7 @@ class TestSessionIdleTimeout:
         response = client.get(reverse("people:detail", args=[world.amy.pk]))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
-        assert "Amy" not in response.content.decode()
+        assert "Amy" not in page_text(response)
         assert "_auth_user_id" not in client.session
         assert (
             AuditEvent.objects.filter(action=AuditAction.SIGN_OUT, actor_id=world.alice.pk).count()
@@ -409,7 +409,7 @@ class TestContentSecurityPolicy:
             client.get(reverse("people:detail", args=[world.amy.pk])),
         ]
         for response in pages:
-            html = response.content.decode()
+            html = page_text(response)
             for tag in re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE):
                 assert "src=" in tag, tag
             assert not re.search(r"\son[a-z]+\s*=", html, flags=re.IGNORECASE)

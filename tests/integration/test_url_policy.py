@@ -21,7 +21,7 @@ from hearth.access.policy import POLICIES, Policy
 from hearth.accounts.models import Role
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
-from tests.conftest import sign_in
+from tests.conftest import page_text, sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.chronology import make_entry
 from tests.integration import unlisted_urls
@@ -171,7 +171,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(route, ids, world):
                 url,
             )
         for value in person_data(world.amy):
-            assert value not in response.content.decode(), (method, url, value)
+            assert value not in page_text(response), (method, url, value)
 
 
 @pytest.mark.parametrize("route", WITH_PERMISSION, ids=[r.view_name for r in WITH_PERMISSION])
@@ -189,7 +189,7 @@ def test_user_whose_role_lacks_the_permission_is_refused(route, ids, world):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code in (403, 404), (role, method, url, response.status_code)
-            body = response.content.decode()
+            body = page_text(response)
             for value in person_data(world.amy):
                 assert value not in body, (role, method, url, value)
     assert ChronologyEntry.objects.count() == entries_before
@@ -208,7 +208,7 @@ def test_user_with_the_permission_but_no_relationship_gets_not_found_and_no_data
         # A read-only endpoint may answer a POST with 405 before looking the person up: equally silent.
         expected = (404,) if method == "get" else (404, 405)
         assert response.status_code in expected, (method, url, response.status_code)
-        body = response.content.decode()
+        body = page_text(response)
         for value in [*person_data(world.amy), *FAMILY_DATA]:
             assert value not in body, (method, url, value)
     assert ChronologyEntry.objects.count() == entries_before
@@ -240,7 +240,7 @@ class TestAnUndeclaredURLFailsClosed:
     def test_a_signed_in_user_is_refused_and_the_refusal_is_audited(self, path, world):
         response = signed_in(world.alice).get(path)
         assert response.status_code == 403
-        assert unlisted_urls.SECRET not in response.content.decode()
+        assert unlisted_urls.SECRET not in page_text(response)
         denied = AuditEvent.objects.filter(action=AuditAction.DENIED, path=path)
         assert denied.count() == 1
         assert denied.get().actor_username == "alice"
@@ -249,12 +249,12 @@ class TestAnUndeclaredURLFailsClosed:
     def test_an_anonymous_visitor_is_refused(self, db):
         response = Client().get("/unlisted/")
         assert response.status_code == 403
-        assert unlisted_urls.SECRET not in response.content.decode()
+        assert unlisted_urls.SECRET not in page_text(response)
 
     def test_an_undeclared_url_naming_a_person_is_refused_too(self, world):
         response = signed_in(world.alice).post(f"/unlisted/{world.amy.pk}/")
         assert response.status_code in (403, 404)
-        assert unlisted_urls.SECRET not in response.content.decode()
+        assert unlisted_urls.SECRET not in page_text(response)
 
     def test_the_walk_sees_the_undeclared_urls(self):
         names = {r.view_name for r in walk(get_resolver().url_patterns)}
