@@ -98,13 +98,21 @@ def history(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
     )
 
 
-def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
+def _changeable_entry(
+    request: HttpRequest, person_id: int, entry_id: int
+) -> tuple[Person, ChronologyEntry]:
+    """The person and an entry on their chronology that this user's agency may amend or retract."""
     person = get_person_for_user(
         request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=None
     )
     entry = _entry_or_refuse(request, person, entry_id)
     if not actions.can_change_entry(request.user, entry):
-        raise RecordNotAvailable(person.pk, "only the recording agency can amend an active entry")
+        raise RecordNotAvailable(person.pk, "only the recording agency can change an active entry")
+    return person, entry
+
+
+def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
+    person, entry = _changeable_entry(request, person_id, entry_id)
     initial = {f: getattr(entry, f) for f in actions.CONTENT_FIELDS}
     initial["restricted_roles"] = actions.decode_roles(entry.restricted_roles)
     form = AmendForm(request.POST or None, initial=initial)
@@ -136,12 +144,7 @@ def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
 
 
 def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
-    person = get_person_for_user(
-        request, person_id, permission=Permission.RECORD_CHRONOLOGY, audit_action=None
-    )
-    entry = _entry_or_refuse(request, person, entry_id)
-    if not actions.can_change_entry(request.user, entry):
-        raise RecordNotAvailable(person.pk, "only the recording agency can retract an active entry")
+    person, entry = _changeable_entry(request, person_id, entry_id)
     form = RetractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,7 +155,9 @@ def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
                 request=request,
                 person_id=person.pk,
             )
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
             messages.success(
