@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "hearth.episodes",
     "hearth.chronology",
     "hearth.access",
+    "hearth.plans",
+    "hearth.toolkit",
+    "hearth.recording",
     "hearth.synth",
     "hearth.web",
 ]

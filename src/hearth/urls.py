@@ -6,6 +6,8 @@ urlpatterns = [
     path("people/", include("hearth.people.urls")),
     path("chronology/", include("hearth.chronology.urls")),
     path("access/", include("hearth.access.urls")),
+    path("toolkit/", include("hearth.toolkit.urls")),
+    path("plans/", include("hearth.plans.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]

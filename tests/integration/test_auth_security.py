@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,7 +23,6 @@ from hearth.access.policy import POLICIES
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from tests.conftest import page_text, sign_in
-from tests.factories.chronology import make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -92,22 +91,11 @@ def wrong_token(device: TOTPDevice) -> str:
 
 def record_urls(world: Any) -> list[str]:
     """A URL for every record-level page in the policy table, pointing at Amy."""
-    entry = make_entry(by=world.alice, subjects=[world.amy])
-    urls = []
-    for name, policy in POLICIES.items():
-        if not policy.record_level:
-            continue
-        for kwargs in (
-            {"person_id": world.amy.pk},
-            {"person_id": world.amy.pk, "entry_id": entry.pk},
-        ):
-            try:
-                urls.append(reverse(name, kwargs=kwargs))
-                break
-            except NoReverseMatch:
-                continue
-        else:
-            pytest.fail(f"cannot build a URL for {name}")
+    from tests.integration.test_url_policy import ROUTES, record_ids
+
+    ids = record_ids(world)
+    urls = [r.url(ids) for r in ROUTES if r.policy is not None and r.policy.record_level]
+    assert len(urls) == sum(1 for p in POLICIES.values() if p.record_level)
     return urls
 
 

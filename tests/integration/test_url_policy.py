@@ -5,6 +5,7 @@ The walk covers the whole URL configuration, through every `include()`, so a new
 checked the day they are added.
 """
 
+import datetime
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +22,12 @@ from hearth.access.policy import POLICIES, Policy
 from hearth.accounts.models import Role
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
+from hearth.episodes.models import Episode, EpisodeKind
+from hearth.plans import actions as plan_actions
 from tests.conftest import page_text, sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.chronology import make_entry
+from tests.factories.toolkit import completed_sdq
 from tests.integration import unlisted_urls
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +52,7 @@ class Route:
     def policy(self) -> Policy | None:
         return POLICIES.get(self.view_name)
 
-    def url(self, ids: dict[str, int]) -> str:
+    def url(self, ids: dict[str, Any]) -> str:
         kwargs: dict[str, Any] = {}
         for name in self.kwarg_names:
             converter = self.converters.get(name)
@@ -101,8 +105,7 @@ def person_data(person: Any) -> list[str]:
     return [v for v in values if v]
 
 
-@pytest.fixture
-def ids(world: Any) -> dict[str, int]:
+def record_ids(world: Any) -> dict[str, Any]:
     """Real ids for every URL argument, so a refusal is never just a missing record."""
     entry = make_entry(by=world.alice, subjects=[world.amy])
     # Bob breaks glass on a child outside his work; Amy's access stories are unaffected.
@@ -113,7 +116,30 @@ def ids(world: Any) -> dict[str, int]:
         justification="Police called about Zara at 2am and need her contacts.",
     )
     assert grant is not None
-    return {"person_id": world.amy.pk, "entry_id": entry.pk, "grant_id": grant.pk}
+    plan = Episode.objects.create(
+        kind=EpisodeKind.CP_PLAN,
+        child=world.amy,
+        lead_agency=world.csc,
+        start_date=datetime.date(2025, 1, 1),
+        latest_category="NEG",
+    )
+    action = plan_actions.save_action(by=world.alice, plan=plan, what="Weigh Ben every fortnight")
+    response = completed_sdq(world.alice, world.amy)
+    return {
+        "person_id": world.amy.pk,
+        "entry_id": entry.pk,
+        "grant_id": grant.pk,
+        "plan_id": plan.pk,
+        "action_id": action.pk,
+        "response_id": response.pk,
+        "code": "sdq",
+        "version": 1,
+    }
+
+
+@pytest.fixture
+def ids(world: Any) -> dict[str, Any]:
+    return record_ids(world)
 
 
 def signed_in(user: Any) -> Client:

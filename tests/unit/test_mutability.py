@@ -6,6 +6,7 @@ methods. Only a chronology action may change an entry's current content, inside 
 and it writes a new `EntryVersion` as it does.
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +17,18 @@ from django.db import models, transaction
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion
+from hearth.episodes.models import Episode
 from hearth.lib.immutable import (
     ImmutableModel,
     ImmutableQuerySet,
     ImmutableRecordError,
     allow_changes,
 )
+from hearth.plans import actions as plan_actions
+from hearth.plans.models import PlanReview
+from hearth.toolkit.models import ResponseVersion, ToolResponse, ToolVersion
 from tests.factories.chronology import make_entry
+from tests.factories.toolkit import completed_sdq
 
 MUTABLE = "mutable"
 IMMUTABLE = "immutable"
@@ -45,6 +51,13 @@ MODELS = {
     "people.PersonName": MUTABLE,
     "people.Relationship": MUTABLE,
     "people.Residence": MUTABLE,
+    "plans.PlanAction": MUTABLE,  # its status and progress move on; every change is audited
+    "plans.PlanReview": IMMUTABLE,  # recorded once, as decided
+    "toolkit.ResponseSubject": MUTABLE,  # siblings covered can change while a draft
+    "toolkit.ResponseVersion": IMMUTABLE,
+    "toolkit.Tool": MUTABLE,  # name and position follow the latest version
+    "toolkit.ToolResponse": IMMUTABLE,  # changed only by the toolkit actions, with a new version
+    "toolkit.ToolVersion": IMMUTABLE,  # a published version never changes
 }
 IMMUTABLE_MODELS = sorted(label for label, kind in MODELS.items() if kind == IMMUTABLE)
 
@@ -113,11 +126,39 @@ def an_entry_version(world: Any) -> EntryVersion:
     return a_chronology_entry(world).versions.get()
 
 
+def a_tool_response(world: Any) -> ToolResponse:
+    return completed_sdq(world.alice, world.amy)
+
+
+def a_response_version(world: Any) -> ResponseVersion:
+    return a_tool_response(world).versions.get()
+
+
+def a_tool_version(world: Any) -> ToolVersion:
+    return ToolVersion.objects.get(tool__code="sdq", version=1)
+
+
+def a_plan_review(world: Any) -> PlanReview:
+    plan = Episode.objects.create(
+        kind="cin_plan",
+        child=world.amy,
+        lead_agency=world.csc,
+        start_date=datetime.date(2025, 1, 1),
+    )
+    return plan_actions.record_review(
+        by=world.alice, plan=plan, review_date=datetime.date(2025, 2, 1)
+    )
+
+
 MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "audit.AuditEvent": an_audit_event,
     "chronology.ChronologyEntry": a_chronology_entry,
     "chronology.EntrySubject": an_entry_subject,
     "chronology.EntryVersion": an_entry_version,
+    "plans.PlanReview": a_plan_review,
+    "toolkit.ResponseVersion": a_response_version,
+    "toolkit.ToolResponse": a_tool_response,
+    "toolkit.ToolVersion": a_tool_version,
 }
 
 # A field of each model to try to change, and a value to try to change it to.
@@ -126,6 +167,10 @@ CHANGES: dict[str, tuple[str, Any]] = {
     "chronology.ChronologyEntry": ("description", "quietly edited"),
     "chronology.EntrySubject": ("event_date", "2001-01-01"),
     "chronology.EntryVersion": ("description", "quietly edited"),
+    "plans.PlanReview": ("notes", "quietly edited"),
+    "toolkit.ResponseVersion": ("reason", "quietly edited"),
+    "toolkit.ToolResponse": ("answers", {"quietly": "edited"}),
+    "toolkit.ToolVersion": ("checksum", "quietly edited"),
 }
 
 

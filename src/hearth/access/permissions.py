@@ -17,6 +17,8 @@ class Permission(StrEnum):
     BREAK_GLASS = "break_glass"
     REVIEW_BREAK_GLASS = "review_break_glass"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
+    USE_TOOLKIT = "use_toolkit"
+    MANAGE_PLANS = "manage_plans"
 
 
 _CASEWORK = {
@@ -24,12 +26,16 @@ _CASEWORK = {
     Permission.SEARCH_PEOPLE,
     Permission.RECORD_CHRONOLOGY,
     Permission.BREAK_GLASS,
+    Permission.USE_TOOLKIT,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.PRACTITIONER: frozenset(_CASEWORK),
+    Role.PRACTITIONER: frozenset(_CASEWORK | {Permission.MANAGE_PLANS}),
+    # Front-door screeners record what they learn but do not hold plans.
     Role.SCREENER: frozenset(_CASEWORK),
-    Role.TEAM_MANAGER: frozenset(_CASEWORK | {Permission.REVIEW_BREAK_GLASS}),
+    Role.TEAM_MANAGER: frozenset(
+        _CASEWORK | {Permission.REVIEW_BREAK_GLASS, Permission.MANAGE_PLANS}
+    ),
     # Analysts and scrutineers work with aggregate figures, not individual records.
     Role.ANALYST: frozenset(),
     Role.AUDITOR: frozenset(),
@@ -37,7 +43,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(),
 }
 
-RECORD_PERMISSIONS = frozenset({Permission.VIEW_RECORDS, Permission.RECORD_CHRONOLOGY})
+RECORD_PERMISSIONS = frozenset(
+    {
+        Permission.VIEW_RECORDS,
+        Permission.RECORD_CHRONOLOGY,
+        Permission.USE_TOOLKIT,
+        Permission.MANAGE_PLANS,
+    }
+)
 
 
 def role_has_permission(role: str, perm: Permission) -> bool:

@@ -13,6 +13,7 @@ from hearth.api.serializers import ChildRecordSerializer, PersonSummarySerialize
 from hearth.people.child_page import build_child_page
 from hearth.people.search import SearchQuery
 from hearth.people.services import audited_search
+from hearth.recording.analyser import analyse
 
 
 class SearchParams(serializers.Serializer):
@@ -53,3 +54,37 @@ def person_record(request: Request, person_id: int) -> Response:
         "chronology": page.chronology.entries,
     }
     return Response(ChildRecordSerializer(data).data)
+
+
+class AnalyseRequest(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=20000, trim_whitespace=False)
+    expect_impact = serializers.BooleanField(required=False, default=False)
+    expect_child_voice = serializers.BooleanField(required=False, default=False)
+
+
+class FlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    category = serializers.CharField()
+    phrase = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    prompt = serializers.CharField()
+
+
+class AnalyseResponse(serializers.Serializer):
+    flags = FlagSerializer(many=True)
+
+
+@extend_schema(request=AnalyseRequest, responses=AnalyseResponse)
+@api_view(["POST"])
+def recording_analyse(request: Request) -> Response:
+    """Recording-quality advice on a piece of free text, as the practitioner types. It reads only
+    the text sent, stores nothing and never blocks saving."""
+    params = AnalyseRequest(data=request.data)
+    params.is_valid(raise_exception=True)
+    flags = analyse(
+        params.validated_data["text"],
+        expect_impact=params.validated_data["expect_impact"],
+        expect_child_voice=params.validated_data["expect_child_voice"],
+    )
+    return Response({"flags": [f.as_dict() for f in flags]})

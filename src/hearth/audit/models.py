@@ -28,6 +28,14 @@ class AuditAction(models.TextChoices):
     VIEW_AUDIT = "view_audit", "Viewed the audit trail"
     EXPORT = "export", "Exported data"
     IMPORT = "import", "Imported data"
+    VIEW_TOOL = "view_tool", "Viewed a toolkit response"
+    SAVE_TOOL_DRAFT = "save_tool_draft", "Saved a toolkit draft"
+    COMPLETE_TOOL = "complete_tool", "Completed a toolkit response"
+    AMEND_TOOL = "amend_tool", "Amended a toolkit response"
+    PUBLISH_TOOL = "publish_tool", "Published a tool version"
+    VIEW_PLAN = "view_plan", "Viewed a plan"
+    RECORD_PLAN_ACTION = "record_plan_action", "Recorded a plan action"
+    RECORD_PLAN_REVIEW = "record_plan_review", "Recorded a plan review"
 
 
 class AuditEvent(ImmutableModel):

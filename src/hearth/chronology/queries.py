@@ -163,3 +163,40 @@ def get_entry_in_chronology(user: Any, *, person_id: int, entry_id: int) -> Chro
         .select_related("agency", "event_type", "household")
         .first()
     )
+
+
+@dataclass
+class ChronologySummary:
+    since: date
+    total: int
+    concerns: int
+    by_domain: list[tuple[str, int]]
+    by_agency: list[tuple[str, int]]
+
+
+def chronology_summary(
+    user: Any, *, child_id: int, person_ids: set[int], since: date
+) -> ChronologySummary:
+    """What the family's chronology holds since a date, by neglect domain and by agency: the
+    summary a practitioner pulls together in the "So what?" analysis."""
+    from hearth.chronology.models import NeglectDomain
+
+    parts = [
+        visible_entries(user, source)
+        .filter(event_date__gte=since, status=EntryStatus.ACTIVE)
+        .order_by()
+        .values_list("id", "agency__name", "event_type__domain", "event_type__is_concern")
+        for source in _family_sources(person_ids, child_id, None)
+    ]
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = {row[0]: row for row in combined}.values()
+    labels = dict(NeglectDomain.choices)
+    domains = Counter(str(labels.get(r[2], r[2])) for r in rows if r[2])
+    agencies = Counter(r[1] for r in rows)
+    return ChronologySummary(
+        since=since,
+        total=len(rows),
+        concerns=sum(1 for r in rows if r[3]),
+        by_domain=domains.most_common(),
+        by_agency=agencies.most_common(),
+    )

@@ -1,7 +1,5 @@
 """Adding, amending and retracting chronology entries, and an entry's history."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,14 +14,7 @@ from hearth.chronology.models import ChronologyEntry
 from hearth.chronology.queries import get_entry_in_chronology
 from hearth.people.households import current_q, family_of
 from hearth.people.models import Person, Residence
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
+from hearth.web.errors import apply_validation_error
 
 
 def add(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -60,7 +51,7 @@ def add(request: HttpRequest, person_id: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, "The entry has been added to the chronology.")
                 return redirect("people:detail", person_id=person.pk)
@@ -129,7 +120,7 @@ def amend(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -156,7 +147,7 @@ def retract(request: HttpRequest, person_id: int, entry_id: int) -> HttpResponse
                 person_id=person.pk,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

@@ -147,3 +147,7 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.end_date is None
+
+    @property
+    def is_plan(self) -> bool:
+        return self.kind in PLAN_KINDS

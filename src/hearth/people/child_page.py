@@ -25,6 +25,8 @@ from hearth.people.models import (
     PersonName,
     Residence,
 )
+from hearth.toolkit.models import ResponseStatus, ToolResponse
+from hearth.toolkit.summary import result_headline
 
 
 @dataclass
@@ -56,6 +58,25 @@ def group_network(involvements: list[Involvement], child_id: int) -> list[Networ
 
 
 @dataclass
+class ToolResult:
+    response: ToolResponse
+    headline: str
+
+
+def latest_tool_results(child: Person, limit: int = 5) -> list[ToolResult]:
+    """The child's most recent completed tools (one query), each with its finding in words."""
+    responses = (
+        ToolResponse.objects.filter(subject_links__person=child, status=ResponseStatus.COMPLETED)
+        .select_related("tool", "tool_version", "agency")
+        .order_by("-effective_date", "-pk")[:limit]
+    )
+    return [
+        ToolResult(r, result_headline(r.tool_version.scoring_method, r.result, r.answers))
+        for r in responses
+    ]
+
+
+@dataclass
 class ChildPage:
     child: Person
     age: int | None
@@ -69,6 +90,7 @@ class ChildPage:
     chronology: MergedChronology
     other_names: list[PersonName]
     local_identifiers: list[PersonIdentifier]
+    tool_results: list[ToolResult]
 
     @property
     def disabilities(self) -> list[str]:
@@ -129,4 +151,5 @@ def build_child_page(
         chronology=chronology,
         other_names=other_names,
         local_identifiers=local_identifiers,
+        tool_results=latest_tool_results(child),
     )

@@ -4,26 +4,32 @@ from typing import Any
 
 from django import forms
 
-_WIDGET_CLASSES: list[tuple[type, str]] = [
+_WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
     (forms.CheckboxSelectMultiple, "govuk-checkboxes__input"),
     (forms.RadioSelect, "govuk-radios__input"),
     (forms.CheckboxInput, "govuk-checkboxes__input"),
     (forms.Textarea, "govuk-textarea"),
     (forms.Select, "govuk-select"),
     (forms.DateInput, "govuk-input govuk-input--width-10"),
+    (forms.NumberInput, "govuk-input govuk-input--width-4"),
     (forms.TextInput, "govuk-input"),
     (forms.PasswordInput, "govuk-input"),
 ]
 
 
+def apply_govuk_classes(fields: dict[str, forms.Field]) -> None:
+    for field in fields.values():
+        widget = field.widget
+        for widget_type, css in _WIDGET_CLASSES:
+            if isinstance(widget, widget_type):
+                widget.attrs.setdefault("class", css)
+                break
+
+
 class GovukFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            for widget_type, css in _WIDGET_CLASSES:
-                if isinstance(field.widget, widget_type):
-                    field.widget.attrs.setdefault("class", css)  # type: ignore[attr-defined]
-                    break
+        apply_govuk_classes(self.fields)  # type: ignore[attr-defined]
 
     def widget_kind(self, name: str) -> str:
         widget = self.fields[name].widget  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Plans for children in need and on child protection plans: SMART actions and reviews."""

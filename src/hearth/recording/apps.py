@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RecordingConfig(AppConfig):
+    name = "hearth.recording"
+    label = "recording"
+    verbose_name = "Recording quality"

@@ -1,0 +1,1 @@
+"""The neglect toolkit: practice tools as versioned definitions, completed against a child."""
