@@ -30,8 +30,10 @@ frontend: node_modules/.installed src/hearth/static/hearth/build/hearth.css
 demo: install frontend
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth migrate --no-input -v0
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users --people 5000 --as-of $$(date +%F)
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth alerts evaluate
 	@echo "Hearth demo on http://127.0.0.1:$(PORT)/ (synthetic data only; Ctrl-C to stop)"
-	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth runserver 127.0.0.1:$(PORT)
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth alerts work --interval 5 & \
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth runserver 127.0.0.1:$(PORT); kill $$! 2>/dev/null
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

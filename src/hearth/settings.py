@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hearth.plans",
     "hearth.toolkit",
     "hearth.recording",
+    "hearth.alerts",
     "hearth.synth",
     "hearth.web",
 ]

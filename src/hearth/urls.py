@@ -8,6 +8,7 @@ urlpatterns = [
     path("access/", include("hearth.access.urls")),
     path("toolkit/", include("hearth.toolkit.urls")),
     path("plans/", include("hearth.plans.urls")),
+    path("alerts/", include("hearth.alerts.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]

@@ -15,11 +15,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
+from django.utils import timezone
 
 from hearth.access import actions as access_actions
 from hearth.access.permissions import ROLE_PERMISSIONS, Permission
 from hearth.access.policy import POLICIES, Policy
 from hearth.accounts.models import Role
+from hearth.alerts.models import Alert, Rule, RuleVersion
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from hearth.episodes.models import Episode, EpisodeKind
@@ -125,6 +127,14 @@ def record_ids(world: Any) -> dict[str, Any]:
     )
     action = plan_actions.save_action(by=world.alice, plan=plan, what="Weigh Ben every fortnight")
     response = completed_sdq(world.alice, world.amy)
+    alert = Alert.objects.create(
+        rule=Rule.objects.get(code="plan-drift"),
+        rule_version=RuleVersion.objects.get(rule__code="plan-drift", version=1),
+        child=world.amy,
+        fired_on=datetime.date(2025, 1, 1),
+        raised_at=timezone.now(),
+        summary="The child protection plan has been open for more than 456 days.",
+    )
     return {
         "person_id": world.amy.pk,
         "entry_id": entry.pk,
@@ -132,6 +142,7 @@ def record_ids(world: Any) -> dict[str, Any]:
         "plan_id": plan.pk,
         "action_id": action.pk,
         "response_id": response.pk,
+        "alert_id": alert.pk,
         "code": "sdq",
         "version": 1,
     }

@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import models, transaction
+from django.utils import timezone
 
+from hearth.alerts import actions as alert_actions
+from hearth.alerts.models import Alert, AlertResponse, Rule, RuleVersion
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion
@@ -38,6 +41,11 @@ MODELS = {
     "access.Involvement": MUTABLE,  # ends when the agency closes the case
     "accounts.User": MUTABLE,
     "agencies.Agency": MUTABLE,
+    "alerts.Alert": MUTABLE,  # its status moves as professionals respond; responses are kept
+    "alerts.AlertResponse": IMMUTABLE,
+    "alerts.PendingEvaluation": MUTABLE,  # a work queue: rows are deleted once evaluated
+    "alerts.Rule": MUTABLE,  # name and active flag
+    "alerts.RuleVersion": IMMUTABLE,  # a published version never changes
     "agencies.Team": MUTABLE,
     "audit.AuditEvent": IMMUTABLE,
     "chronology.ChronologyEntry": IMMUTABLE,  # changed only by the chronology actions, with a new version
@@ -150,11 +158,29 @@ def a_plan_review(world: Any) -> PlanReview:
     )
 
 
+def an_alert_response(world: Any) -> AlertResponse:
+    alert = Alert.objects.create(
+        rule=Rule.objects.get(code="plan-drift"),
+        rule_version=RuleVersion.objects.get(rule__code="plan-drift", version=1),
+        child=world.amy,
+        fired_on=datetime.date(2025, 1, 1),
+        raised_at=timezone.now(),
+        summary="Open too long",
+    )
+    return alert_actions.respond(by=world.alice, alert=alert, kind="acknowledged", note="Seen.")
+
+
+def a_rule_version(world: Any) -> RuleVersion:
+    return RuleVersion.objects.get(rule__code="plan-drift", version=1)
+
+
 MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "audit.AuditEvent": an_audit_event,
     "chronology.ChronologyEntry": a_chronology_entry,
     "chronology.EntrySubject": an_entry_subject,
     "chronology.EntryVersion": an_entry_version,
+    "alerts.AlertResponse": an_alert_response,
+    "alerts.RuleVersion": a_rule_version,
     "plans.PlanReview": a_plan_review,
     "toolkit.ResponseVersion": a_response_version,
     "toolkit.ToolResponse": a_tool_response,
@@ -167,6 +193,8 @@ CHANGES: dict[str, tuple[str, Any]] = {
     "chronology.ChronologyEntry": ("description", "quietly edited"),
     "chronology.EntrySubject": ("event_date", "2001-01-01"),
     "chronology.EntryVersion": ("description", "quietly edited"),
+    "alerts.AlertResponse": ("note", "quietly edited"),
+    "alerts.RuleVersion": ("params", {"cin_days": 9999}),
     "plans.PlanReview": ("notes", "quietly edited"),
     "toolkit.ResponseVersion": ("reason", "quietly edited"),
     "toolkit.ToolResponse": ("answers", {"quietly": "edited"}),

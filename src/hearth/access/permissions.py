@@ -19,6 +19,8 @@ class Permission(StrEnum):
     VIEW_AUDIT_TRAIL = "view_audit_trail"
     USE_TOOLKIT = "use_toolkit"
     MANAGE_PLANS = "manage_plans"
+    RESPOND_TO_ALERTS = "respond_to_alerts"
+    VIEW_TEAM_ALERTS = "view_team_alerts"
 
 
 _CASEWORK = {
@@ -30,11 +32,19 @@ _CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.PRACTITIONER: frozenset(_CASEWORK | {Permission.MANAGE_PLANS}),
+    Role.PRACTITIONER: frozenset(
+        _CASEWORK | {Permission.MANAGE_PLANS, Permission.RESPOND_TO_ALERTS}
+    ),
     # Front-door screeners record what they learn but do not hold plans.
     Role.SCREENER: frozenset(_CASEWORK),
     Role.TEAM_MANAGER: frozenset(
-        _CASEWORK | {Permission.REVIEW_BREAK_GLASS, Permission.MANAGE_PLANS}
+        _CASEWORK
+        | {
+            Permission.REVIEW_BREAK_GLASS,
+            Permission.MANAGE_PLANS,
+            Permission.RESPOND_TO_ALERTS,
+            Permission.VIEW_TEAM_ALERTS,
+        }
     ),
     # Analysts and scrutineers work with aggregate figures, not individual records.
     Role.ANALYST: frozenset(),
@@ -49,6 +59,7 @@ RECORD_PERMISSIONS = frozenset(
         Permission.RECORD_CHRONOLOGY,
         Permission.USE_TOOLKIT,
         Permission.MANAGE_PLANS,
+        Permission.RESPOND_TO_ALERTS,
     }
 )
 

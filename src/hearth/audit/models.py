@@ -36,6 +36,8 @@ class AuditAction(models.TextChoices):
     VIEW_PLAN = "view_plan", "Viewed a plan"
     RECORD_PLAN_ACTION = "record_plan_action", "Recorded a plan action"
     RECORD_PLAN_REVIEW = "record_plan_review", "Recorded a plan review"
+    VIEW_ALERT = "view_alert", "Viewed an alert"
+    RESPOND_TO_ALERT = "respond_to_alert", "Responded to an alert"
 
 
 class AuditEvent(ImmutableModel):

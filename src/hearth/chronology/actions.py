@@ -127,6 +127,7 @@ def create_entry(
         [EntrySubject(entry=entry, person=p, event_date=event_date) for p in subjects]
     )
     _snapshot(entry, kind=VersionKind.ORIGINAL, by=by)
+    queue_for_alerts(entry)
     record(
         action=AuditAction.CREATE_ENTRY,
         by=by,
@@ -140,6 +141,21 @@ def create_entry(
         },
     )
     return entry
+
+
+def queue_for_alerts(entry: ChronologyEntry) -> None:
+    """The rules re-read this family in the background; the save only queues it."""
+    from hearth.alerts.actions import queue_people
+    from hearth.people.models import Residence
+
+    people = set(EntrySubject.objects.filter(entry=entry).values_list("person_id", flat=True))
+    if entry.household_id:
+        people |= set(
+            Residence.objects.filter(address_id=entry.household_id).values_list(
+                "person_id", flat=True
+            )
+        )
+    queue_people(people)
 
 
 def can_change_entry(user: Any, entry: ChronologyEntry) -> bool:
@@ -186,6 +202,7 @@ def amend_entry(
         entry.save()
         EntrySubject.objects.filter(entry=entry).update(event_date=entry.event_date)
     _snapshot(entry, kind=VersionKind.AMENDMENT, by=by, reason=reason.strip())
+    queue_for_alerts(entry)
     record(
         action=AuditAction.AMEND_ENTRY,
         by=by,
@@ -217,6 +234,7 @@ def retract_entry(
         entry.version += 1
         entry.save()
     _snapshot(entry, kind=VersionKind.RETRACTION, by=by, reason=reason.strip())
+    queue_for_alerts(entry)
     record(
         action=AuditAction.RETRACT_ENTRY,
         by=by,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hearth.alerts.actions import queue_people
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.chronology.actions import amend_entry, create_entry
@@ -172,6 +173,7 @@ def complete(
         response.chronology_entry = entry
         response.save(update_fields=["chronology_entry"])
     _snapshot(response, ResponseVersionKind.COMPLETED, by)
+    queue_people(p.pk for p in subjects)
     _audit(AuditAction.COMPLETE_TOOL, by, response, request, subjects=[p.pk for p in subjects])
     return response
 

@@ -9,6 +9,7 @@ from hearth.access.models import GrantStatus, Involvement
 from hearth.access.permissions import Permission, has_permission
 from hearth.access.scoping import visible_people
 from hearth.accounts.models import Role
+from hearth.alerts.queries import my_alerts
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.episodes.models import Episode, EpisodeKind, ScreeningStatus
@@ -39,6 +40,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             )
             context["screening"] = screening
             shown += [e.child_id for e in screening]
+    if has_permission(user, Permission.RESPOND_TO_ALERTS):
+        context["open_alerts"] = my_alerts(user).count()
     if has_permission(user, Permission.REVIEW_BREAK_GLASS):
         context["awaiting_review"] = (
             reviewable_grants(user).filter(status=GrantStatus.AWAITING_REVIEW).count()

@@ -1,0 +1,1 @@
+"""Explainable alerts: rules as data that prompt a professional response, never a verdict."""

@@ -1,0 +1,155 @@
+"""Evaluating the rules: one set-based SQL pass per rule, over every child or over one family.
+
+Full evaluation (`hearth alerts evaluate`) and incremental evaluation (after a save, for the
+family of the people it touched) run the same rule functions over a different scope, so they
+cannot disagree. Each rule finds the children whose condition is met with one aggregate query
+(GROUP BY … HAVING), then reads the evidence only for those children.
+
+A child's family, for every rule, is what the merged chronology shows: the child, everyone with a
+recorded relationship to them, and everyone who lived at one of their addresses at an overlapping
+time. It is built once per evaluation into a temporary table, `hearth_alert_family`.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+
+FAMILY_TABLE = "hearth_alert_family"
+SCOPE_TABLE = "hearth_alert_scope"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One thing that made the rule fire, with enough to link to it and to read it in a list."""
+
+    kind: str  # entry | episode | person | tool
+    id: int
+    on: date | None
+    agency: str
+    label: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "on": self.on.isoformat() if self.on else None,
+            "agency": self.agency,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    child_id: int
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass
+class Context:
+    as_of: date
+    params: dict[str, Any]
+    cursor: Any
+
+    def days_ago(self, days: int) -> date:
+        return self.as_of - timedelta(days=days)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if connection.vendor == "sqlite":  # dates are stored as ISO text there
+            params = [p.isoformat() if isinstance(p, date) else p for p in params]
+        self.cursor.execute(sql, list(params))
+        return list(self.cursor.fetchall())
+
+
+RuleFunction = Callable[[Context], Iterable[Finding]]
+RULES: dict[str, RuleFunction] = {}
+
+
+def rule(code: str) -> Callable[[RuleFunction], RuleFunction]:
+    def register(function: RuleFunction) -> RuleFunction:
+        RULES[code] = function
+        return function
+
+    return register
+
+
+def as_date(value: Any) -> date | None:
+    """SQLite returns dates as text; PostgreSQL as dates."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _build_family(cursor: Any, child_ids: Iterable[int] | None) -> None:
+    """The children in scope and their families, into two temporary tables."""
+    cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {FAMILY_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} (child_id bigint PRIMARY KEY)")
+    if child_ids is None:
+        cursor.execute(
+            f"INSERT INTO {SCOPE_TABLE} SELECT id FROM people_person "
+            "WHERE kind = 'child' AND date_of_death IS NULL"
+        )
+    else:
+        ids = sorted(set(child_ids))
+        if ids:
+            cursor.executemany(
+                f"INSERT INTO {SCOPE_TABLE} SELECT id FROM people_person "
+                "WHERE id = %s AND kind = 'child' AND date_of_death IS NULL",
+                [(i,) for i in ids],
+            )
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {FAMILY_TABLE} AS
+        SELECT child_id, child_id AS person_id FROM {SCOPE_TABLE}
+        UNION SELECT s.child_id, r.relative_id FROM {SCOPE_TABLE} s
+            JOIN people_relationship r ON r.person_id = s.child_id
+        UNION SELECT s.child_id, r.person_id FROM {SCOPE_TABLE} s
+            JOIN people_relationship r ON r.relative_id = s.child_id
+        UNION SELECT s.child_id, r2.person_id FROM {SCOPE_TABLE} s
+            JOIN people_residence r1 ON r1.person_id = s.child_id
+            JOIN people_residence r2 ON r2.address_id = r1.address_id
+                AND r2.person_id <> s.child_id
+                AND COALESCE(r2.start_date, '0001-01-01') <= COALESCE(r1.end_date, '9999-12-31')
+                AND COALESCE(r1.start_date, '0001-01-01') <= COALESCE(r2.end_date, '9999-12-31')
+        """
+    )
+    cursor.execute(f"CREATE INDEX {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {FAMILY_TABLE}")
+
+
+@dataclass
+class Evaluation:
+    as_of: date
+    findings: list[Finding] = field(default_factory=list)
+    children_in_scope: int = 0
+
+
+def evaluate(
+    as_of: date,
+    *,
+    child_ids: Iterable[int] | None = None,
+    rules: dict[str, dict[str, Any]],
+) -> Evaluation:
+    """Every rule in `rules` ({code: params}) over the children in scope (None: every child)."""
+    from hearth.alerts import rules as _rules  # noqa: F401 - registers the rule functions
+
+    result = Evaluation(as_of)
+    with connection.cursor() as cursor:
+        _build_family(cursor, child_ids)
+        cursor.execute(f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
+        result.children_in_scope = int(cursor.fetchone()[0])
+        if result.children_in_scope:
+            for code, params in rules.items():
+                function = RULES.get(code)
+                if function is None:
+                    raise ValueError(f"rule '{code}' has no implementation")
+                result.findings.extend(function(Context(as_of, params, cursor)))
+        cursor.execute(f"DROP TABLE IF EXISTS {FAMILY_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+    return result

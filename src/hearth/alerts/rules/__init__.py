@@ -1,0 +1,3 @@
+"""The rule implementations; importing this package registers them with the engine."""
+
+from hearth.alerts.rules import concern, plans, toolkit  # noqa: F401

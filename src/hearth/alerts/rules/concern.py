@@ -1,0 +1,189 @@
+"""Rules over the family's chronology: concerns adding up, across agencies, over time."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from hearth.alerts.engine import SCOPE_TABLE, Context, Finding, rule
+from hearth.alerts.rules.sql import entry_evidence, family_entries, in_list
+
+OPEN_PLAN = """
+    EXISTS (SELECT 1 FROM episodes_episode p WHERE p.child_id = {child}
+        AND p.kind IN ('cin_plan', 'cp_plan', 'looked_after', 'early_help')
+        AND p.start_date <= %s AND (p.end_date IS NULL OR p.end_date > %s))
+"""
+
+
+def _concerns(
+    ctx: Context, window_days: int, codes: list[str] | None = None
+) -> tuple[str, list[Any]]:
+    """(child_id, entry_id, weight, agency_id) for the family's concern entries in the window."""
+    fam_sql, fam_params = family_entries(ctx.days_ago(window_days), ctx.as_of)
+    where, params = "et.is_concern", list[Any]()
+    if codes:
+        where, params = in_list("et.code", codes)
+    sql = f"""
+        SELECT fe.child_id, e.id, et.default_weight, e.agency_id
+        FROM ({fam_sql}) fe
+        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
+        JOIN chronology_eventtype et ON et.id = e.event_type_id
+        WHERE {where}
+    """
+    return sql, fam_params + params
+
+
+def _findings(
+    ctx: Context,
+    code: str,
+    firing: dict[int, str],
+    window_days: int,
+    codes: list[str] | None = None,
+) -> Iterable[Finding]:
+    if not firing:
+        return []
+    sql, params = _concerns(ctx, window_days, codes)
+    clause, ids = in_list("c.child_id", sorted(firing))
+    pairs = ctx.rows(f"SELECT c.child_id, c.id FROM ({sql}) c WHERE {clause}", params + ids)
+    evidence = entry_evidence(ctx, pairs)
+    return [
+        Finding(code, child, summary, evidence.get(child, ())) for child, summary in firing.items()
+    ]
+
+
+@rule("cumulative-concern")
+def cumulative_concern(ctx: Context) -> Iterable[Finding]:
+    window = int(ctx.params["window_days"])
+    threshold = float(ctx.params["threshold"])
+    sql, params = _concerns(ctx, window)
+    rows = ctx.rows(
+        f"""SELECT c.child_id, SUM(c.default_weight), MAX(c.default_weight), COUNT(DISTINCT c.agency_id)
+        FROM ({sql}) c GROUP BY c.child_id
+        HAVING SUM(c.default_weight) >= %s AND MAX(c.default_weight) < %s
+        AND COUNT(DISTINCT c.agency_id) >= %s""",
+        [*params, threshold, threshold, int(ctx.params.get("min_agencies", 1))],
+    )
+    firing = {
+        child: f"Concerns about the child and family in the last {window} days add up to "
+        f"{float(total):g} (threshold {threshold:g}), from {agencies} agenc{'y' if agencies == 1 else 'ies'}, "
+        f"though no single event reached it (the largest weighed {float(largest):g})."
+        for child, total, largest, agencies in rows
+    }
+    return _findings(ctx, "cumulative-concern", firing, window)
+
+
+@rule("many-agencies")
+def many_agencies(ctx: Context) -> Iterable[Finding]:
+    window = int(ctx.params["window_days"])
+    minimum = int(ctx.params["min_agencies"])
+    sql, params = _concerns(ctx, window)
+    no_plan = OPEN_PLAN.format(child="c.child_id")
+    rows = ctx.rows(
+        f"""SELECT c.child_id, COUNT(DISTINCT c.agency_id) FROM ({sql}) c
+        WHERE NOT {no_plan}
+        GROUP BY c.child_id HAVING COUNT(DISTINCT c.agency_id) >= %s""",
+        [*params, ctx.as_of, ctx.as_of, minimum],
+    )
+    firing = {
+        child: f"{n} agencies recorded concerns about the child or family in the last {window} days, "
+        "and the child has no plan."
+        for child, n in rows
+    }
+    return _findings(ctx, "many-agencies", firing, window)
+
+
+def _count_rule(ctx: Context, code: str, describe: str) -> Iterable[Finding]:
+    window = int(ctx.params["window_days"])
+    minimum = int(ctx.params["min_events"])
+    codes = list(ctx.params["event_types"])
+    sql, params = _concerns(ctx, window, codes)
+    rows = ctx.rows(
+        f"SELECT c.child_id, COUNT(*) FROM ({sql}) c GROUP BY c.child_id HAVING COUNT(*) >= %s",
+        [*params, minimum],
+    )
+    firing = {child: describe.format(n=n, window=window) for child, n in rows}
+    return _findings(ctx, code, firing, window, codes)
+
+
+@rule("health-neglect")
+def health_neglect(ctx: Context) -> Iterable[Finding]:
+    return _count_rule(
+        ctx,
+        "health-neglect",
+        "{n} health appointments (including dental and immunisations) missed by the child or "
+        "family in the last {window} days.",
+    )
+
+
+@rule("animal-welfare")
+def animal_welfare(ctx: Context) -> Iterable[Finding]:
+    return _count_rule(
+        ctx,
+        "animal-welfare",
+        "An animal welfare concern was recorded at the child's home in the last {window} days.",
+    )
+
+
+@rule("repeat-referrals")
+def repeat_referrals(ctx: Context) -> Iterable[Finding]:
+    window = int(ctx.params["window_days"])
+    minimum = int(ctx.params["min_referrals"])
+    since = ctx.days_ago(window)
+    many = ctx.rows(
+        f"""SELECT s.child_id, COUNT(*) FROM {SCOPE_TABLE} s
+        JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
+        WHERE r.start_date > %s AND r.start_date <= %s
+        GROUP BY s.child_id HAVING COUNT(*) >= %s""",
+        [since, ctx.as_of, minimum],
+    )
+    rereferred = ctx.rows(
+        f"""SELECT DISTINCT s.child_id FROM {SCOPE_TABLE} s
+        JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
+        JOIN episodes_episode earlier ON earlier.child_id = s.child_id AND earlier.kind = 'referral'
+            AND earlier.id <> r.id AND earlier.end_date IS NOT NULL
+            AND earlier.end_date <= r.start_date
+            AND r.start_date <= {_plus_days("earlier.end_date", window)}
+        WHERE r.start_date > %s AND r.start_date <= %s""",
+        [since, ctx.as_of],
+    )
+    firing: dict[int, str] = {
+        child: f"{n} referrals in the last {window} days." for child, n in many
+    }
+    for (child,) in rereferred:
+        firing[child] = (
+            firing.get(child, "") + f" Referred again within {window} days of a referral closing."
+        ).strip()
+    return _episode_findings(ctx, "repeat-referrals", firing, "referral", since)
+
+
+def _plus_days(column: str, days: int) -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"({column} + {int(days)})"
+    return f"date({column}, '+{int(days)} days')"
+
+
+def _episode_findings(
+    ctx: Context, code: str, firing: dict[int, str], kind: str, since: object
+) -> list[Finding]:
+    from hearth.alerts.engine import Evidence, as_date
+
+    if not firing:
+        return []
+    clause, ids = in_list("child_id", sorted(firing))
+    evidence: dict[int, list[Evidence]] = {}
+    for pk, child, start, end, reason in ctx.rows(
+        f"SELECT id, child_id, start_date, end_date, end_reason FROM episodes_episode "
+        f"WHERE kind = %s AND {clause} ORDER BY start_date",
+        [kind, *ids],
+    ):
+        label = f"{kind.replace('_', ' ').capitalize()} from {as_date(start):%d %b %Y}"
+        if end:
+            label += f" to {as_date(end):%d %b %Y}" + (f" ({reason})" if reason else "")
+        link = (
+            "plan" if kind in ("cin_plan", "cp_plan", "early_help", "looked_after") else "episode"
+        )
+        evidence.setdefault(child, []).append(Evidence(link, pk, as_date(start), "", label))
+    return [
+        Finding(code, child, summary, tuple(evidence.get(child, [])))
+        for child, summary in firing.items()
+    ]
