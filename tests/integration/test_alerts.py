@@ -224,3 +224,26 @@ def test_a_manager_sees_the_teams_alerts_and_others_are_refused(client, world):
     assert client.get(reverse("alerts:team")).status_code in (403, 404)
     sign_in(client, world.charlie)
     assert client.get(reverse("alerts:detail", args=[world.amy.pk, alert.pk])).status_code == 404
+
+
+def test_a_partnership_tunes_a_rule_by_publishing_its_next_version(world, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from hearth.alerts.registry import SHIPPED_RULES, RuleError, publish_rule, read_rules_file
+
+    shipped = {r["code"]: r for r in read_rules_file(SHIPPED_RULES)}
+    tuned = dict(
+        shipped["health-neglect"], params={**shipped["health-neglect"]["params"], "min_events": 1}
+    )
+    with pytest.raises(RuleError, match="publish the change as version 2"):
+        publish_rule(tuned)
+    path = tmp_path / "tuned.json"
+    path.write_text(json.dumps([dict(tuned, version=2)]))
+    call_command("alerts", "rules", str(path))
+    concern(world.bob, world.ben, "missed-immunisation", 10)  # one is now enough
+    raised = actions.evaluate_and_raise(AS_OF)
+    health = [a for a in raised if a.rule.code == "health-neglect"]
+    assert {a.child_id for a in health} == {world.amy.pk, world.ben.pk}  # Ben and his sister
+    assert {a.rule_version.version for a in health} == {2}

@@ -1,7 +1,6 @@
 """Publishing rule versions from data (`rules.json`, or a partnership's own file), never
 overwriting one: a partnership tunes a rule by publishing its next version."""
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from hearth.alerts.models import Rule, RuleVersion
+from hearth.lib.versioning import checksum
 
 SHIPPED_RULES = Path(__file__).with_name("rules.json")
 TASKS = ("alert", "audit_task", "manager_review")
@@ -18,11 +18,6 @@ TASKS = ("alert", "audit_task", "manager_review")
 
 class RuleError(Exception):
     pass
-
-
-def _checksum(data: dict[str, Any]) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def validate_rule(data: Any) -> list[str]:
@@ -59,7 +54,7 @@ def publish_rule(data: Any) -> tuple[RuleVersion, bool]:
         raise RuleError(
             f"{data.get('code', '?') if isinstance(data, dict) else '?'}: " + "; ".join(problems)
         )
-    digest = _checksum(data)
+    digest = checksum(data)
     rule, _ = Rule.objects.get_or_create(code=data["code"], defaults={"name": data["name"]})
     existing = rule.versions.filter(version=data["version"]).first()
     if existing is not None:

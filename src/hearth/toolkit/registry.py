@@ -5,7 +5,6 @@ A version number, once loaded, is fixed: loading different content under the sam
 refused, so a completed response always shows against the wording it was answered on.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +16,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from hearth.chronology.models import EventType
+from hearth.lib.versioning import checksum
 from hearth.toolkit import scoring
 from hearth.toolkit.models import Tool, ToolVersion
 
@@ -123,11 +123,6 @@ def validate_definition(data: Any) -> list[Problem]:
         for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     ]
     return problems or _semantic_problems(data)
-
-
-def checksum(data: dict[str, Any]) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @transaction.atomic
