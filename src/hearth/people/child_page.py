@@ -71,7 +71,7 @@ def latest_tool_results(child: Person, limit: int = 5) -> list[ToolResult]:
         .order_by("-effective_date", "-pk")[:limit]
     )
     return [
-        ToolResult(r, result_headline(r.tool_version.scoring_method, r.result, r.answers))
+        ToolResult(r, result_headline(r.tool_version.definition, r.result, r.answers))
         for r in responses
     ]
 

@@ -11,6 +11,7 @@ from hearth.people.households import Family
 from hearth.people.models import Person
 from hearth.toolkit import scoring
 from hearth.toolkit.models import ResponseStatus, Tool, ToolResponse
+from hearth.toolkit.summary import ordered_areas
 
 
 def responses_about(user: Any, child: Person) -> QuerySet[ToolResponse]:
@@ -70,7 +71,7 @@ def graded_care_trend(responses: list[ToolResponse]) -> GradedCareTrend | None:
     overall = Series("overall", "Overall", [])
     for r in graded:
         when = r.effective_date or date.min
-        for key, area in (r.result.get("areas") or {}).items():
+        for key, area in ordered_areas(r.tool_version.definition, r.result):
             if area.get("mean") is None:
                 continue
             series = by_key.setdefault(key, Series(key, area.get("title", key), []))

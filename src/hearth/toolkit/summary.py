@@ -12,12 +12,32 @@ def _band(score: dict[str, Any] | None) -> str:
     return f"{score['score']} ({label.lower()})" if label else str(score["score"])
 
 
-def result_headline(method: str, result: dict[str, Any], answers: dict[str, Any]) -> str:
+SDQ_SCALE_ORDER = ("emotional", "conduct", "hyperactivity", "peer", "prosocial")
+
+
+def ordered_areas(definition: dict[str, Any], result: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Graded care areas in the tool's section order. Results are stored as JSON objects, whose
+    key order PostgreSQL's jsonb does not keep, so order always comes from the definition."""
+    areas = result.get("areas") or {}
+    order = [s["id"] for s in definition.get("sections", []) if s["id"] in areas]
+    return [(k, areas[k]) for k in order] + [(k, v) for k, v in areas.items() if k not in order]
+
+
+def ordered_scales(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    scales = result.get("scales") or {}
+    order = [k for k in SDQ_SCALE_ORDER if k in scales]
+    return [(k, scales[k]) for k in order] + [(k, v) for k, v in scales.items() if k not in order]
+
+
+def result_headline(
+    definition: dict[str, Any], result: dict[str, Any], answers: dict[str, Any]
+) -> str:
     """The key finding of a scored tool, in words (shared by the chronology and the child's toolkit)."""
+    method = str(definition.get("scoring", {}).get("method", "none"))
     if method == "graded_care":
         below = [
             area.get("title", key)
-            for key, area in (result.get("areas") or {}).items()
+            for key, area in ordered_areas(definition, result)
             if area.get("good_enough") is False
         ]
         overall = result.get("overall") or {}
@@ -64,7 +84,7 @@ def summarise(response: ToolResponse) -> str:
     about = f" with {response.carer.full_name}" if response.carer_id and response.carer else ""
     who = response.author_name or response.agency.name
     headline = result_headline(
-        response.tool_version.scoring_method, response.result or {}, response.answers
+        response.tool_version.definition, response.result or {}, response.answers
     )
     return (
         f"{response.tool.name}{about} completed by {who} ({response.agency.name}), "

@@ -24,7 +24,7 @@ from hearth.toolkit.engine import ToolForm, analysed_texts, describe
 from hearth.toolkit.forms import AmendReasonForm, ResponseMetaForm
 from hearth.toolkit.models import ResponseStatus, Tool, ToolResponse, ToolVersion
 from hearth.toolkit.reporting import MANDATORY_WINDOW_DAYS
-from hearth.toolkit.summary import result_headline
+from hearth.toolkit.summary import ordered_areas, ordered_scales, result_headline
 from hearth.web.errors import apply_validation_error
 
 
@@ -92,7 +92,7 @@ def child_toolkit(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "response": r,
             "headline": result_headline(
-                r.tool_version.scoring_method,
+                r.tool_version.definition,
                 queries.rescore_time_dependent(r, today),
                 r.answers,
             ),
@@ -272,7 +272,7 @@ def _what_we_know(request: HttpRequest, person: Person) -> dict[str, Any]:
             (
                 r,
                 result_headline(
-                    r.tool_version.scoring_method,
+                    r.tool_version.definition,
                     queries.rescore_time_dependent(r, today),
                     r.answers,
                 ),
@@ -324,7 +324,9 @@ def response_detail(request: HttpRequest, person_id: int, response_id: int) -> H
             "method": method,
             "sections": describe(definition, answers, _names(person)),
             "result": result,
-            "headline": result_headline(method, result, answers),
+            "headline": result_headline(definition, result, answers),
+            "areas": ordered_areas(definition, result),
+            "scales": ordered_scales(result),
             "versions": versions,
             "shown_version": shown_version,
             "next_steps": next_steps,
