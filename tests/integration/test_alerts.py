@@ -247,3 +247,12 @@ def test_a_partnership_tunes_a_rule_by_publishing_its_next_version(world, tmp_pa
     health = [a for a in raised if a.rule.code == "health-neglect"]
     assert {a.child_id for a in health} == {world.amy.pk, world.ben.pk}  # Ben and his sister
     assert {a.rule_version.version for a in health} == {2}
+
+
+def test_the_childs_page_shows_its_open_alerts(client, world):
+    concern(world.bob, world.amy, "missed-immunisation", 10)
+    concern(world.bob, world.amy, "missed-health-appointment", 20)
+    actions.evaluate_and_raise(AS_OF)
+    sign_in(client, world.bob)
+    page = page_text(client.get(reverse("people:detail", args=[world.amy.pk])))
+    assert "Open alerts" in page and "Health appointments missed" in page

@@ -54,9 +54,13 @@ def raise_alerts(
     return Alert.objects.bulk_create(unique.values())
 
 
-def evaluate_and_raise(as_of: date, child_ids: Iterable[int] | None = None) -> list[Alert]:
+def evaluate_and_raise(
+    as_of: date, child_ids: Iterable[int] | None = None, people: Iterable[int] | None = None
+) -> list[Alert]:
     rules = active_rules()
-    result = evaluate(as_of, child_ids=child_ids, rules={c: r.params for c, r in rules.items()})
+    result = evaluate(
+        as_of, child_ids=child_ids, people=people, rules={c: r.params for c, r in rules.items()}
+    )
     return raise_alerts(result.findings, rules, as_of)
 
 
@@ -70,21 +74,11 @@ def queue_people(person_ids: Iterable[int]) -> None:
 
 def process_pending(as_of: date | None = None, batch: int = 500) -> int:
     """Evaluate the families of everyone queued (the background evaluator's one step)."""
-    from hearth.people.households import family_ids
-    from hearth.people.models import Person, PersonKind
-
     with transaction.atomic():
         pending = list(PendingEvaluation.objects.select_for_update().order_by("pk")[:batch])
         if not pending:
             return 0
-        people = {p.person_id for p in pending}
-        family: set[int] = set()
-        for pid in people:
-            family |= family_ids(pid)
-        children = set(
-            Person.objects.filter(pk__in=family, kind=PersonKind.CHILD).values_list("pk", flat=True)
-        )
-        evaluate_and_raise(as_of or timezone.localdate(), children)
+        evaluate_and_raise(as_of or timezone.localdate(), people={p.person_id for p in pending})
         PendingEvaluation.objects.filter(pk__in=[p.pk for p in pending]).delete()
     return len(pending)
 

@@ -84,28 +84,70 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _build_family(cursor: Any, child_ids: Iterable[int] | None) -> None:
-    """The children in scope and their families, into two temporary tables."""
-    cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
-    cursor.execute(f"DROP TABLE IF EXISTS {FAMILY_TABLE}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} (child_id bigint PRIMARY KEY)")
-    if child_ids is None:
+_OVERLAPS = """COALESCE(r2.start_date, '0001-01-01') <= COALESCE(r1.end_date, '9999-12-31')
+                AND COALESCE(r1.start_date, '0001-01-01') <= COALESCE(r2.end_date, '9999-12-31')"""
+
+
+def _ensure_tables(cursor: Any) -> None:
+    """The two temporary tables live as long as the connection: an incremental evaluation only
+    empties and refills them (no DDL on the hot path)."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCOPE_TABLE} (child_id bigint PRIMARY KEY)"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {FAMILY_TABLE} (child_id bigint, person_id bigint)"
+    )
+    cursor.execute(
+        f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
+    )
+
+
+def _fill_scope(cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None) -> None:
+    """Every living child; or these children; or the children in the families of these people."""
+    living_child = "p.kind = 'child' AND p.date_of_death IS NULL"
+    if child_ids is None and people is None:
         cursor.execute(
-            f"INSERT INTO {SCOPE_TABLE} SELECT id FROM people_person "
-            "WHERE kind = 'child' AND date_of_death IS NULL"
+            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}"
         )
-    else:
-        ids = sorted(set(child_ids))
-        if ids:
-            cursor.executemany(
-                f"INSERT INTO {SCOPE_TABLE} SELECT id FROM people_person "
-                "WHERE id = %s AND kind = 'child' AND date_of_death IS NULL",
-                [(i,) for i in ids],
-            )
+        return
+    if people is not None:
+        ids = sorted(set(people))
+        if not ids:
+            return
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"""INSERT INTO {SCOPE_TABLE} SELECT DISTINCT p.id FROM people_person p WHERE {living_child}
+            AND (p.id IN ({marks})
+                OR p.id IN (SELECT r.relative_id FROM people_relationship r WHERE r.person_id IN ({marks}))
+                OR p.id IN (SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks}))
+                OR p.id IN (SELECT r2.person_id FROM people_residence r1
+                    JOIN people_residence r2 ON r2.address_id = r1.address_id AND {_OVERLAPS}
+                    WHERE r1.person_id IN ({marks})))""",
+            ids * 4,
+        )
+        return
+    ids = sorted(set(child_ids or ()))
+    if ids:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p "
+            f"WHERE p.id IN ({marks}) AND {living_child}",
+            ids,
+        )
+
+
+def _build_family(
+    cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None = None
+) -> None:
+    """The children in scope and their families, into the two temporary tables."""
+    _ensure_tables(cursor)
+    cursor.execute(f"DELETE FROM {SCOPE_TABLE}")
+    cursor.execute(f"DELETE FROM {FAMILY_TABLE}")
+    _fill_scope(cursor, child_ids, people)
     cursor.execute(
         f"""
-        CREATE TEMPORARY TABLE {FAMILY_TABLE} AS
-        SELECT child_id, child_id AS person_id FROM {SCOPE_TABLE}
+        INSERT INTO {FAMILY_TABLE} (child_id, person_id)
+        SELECT child_id, child_id FROM {SCOPE_TABLE}
         UNION SELECT s.child_id, r.relative_id FROM {SCOPE_TABLE} s
             JOIN people_relationship r ON r.person_id = s.child_id
         UNION SELECT s.child_id, r.person_id FROM {SCOPE_TABLE} s
@@ -113,13 +155,11 @@ def _build_family(cursor: Any, child_ids: Iterable[int] | None) -> None:
         UNION SELECT s.child_id, r2.person_id FROM {SCOPE_TABLE} s
             JOIN people_residence r1 ON r1.person_id = s.child_id
             JOIN people_residence r2 ON r2.address_id = r1.address_id
-                AND r2.person_id <> s.child_id
-                AND COALESCE(r2.start_date, '0001-01-01') <= COALESCE(r1.end_date, '9999-12-31')
-                AND COALESCE(r1.start_date, '0001-01-01') <= COALESCE(r2.end_date, '9999-12-31')
+                AND r2.person_id <> s.child_id AND {_OVERLAPS}
         """
     )
-    cursor.execute(f"CREATE INDEX {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and child_ids is None and people is None:
+        cursor.execute(f"ANALYZE {SCOPE_TABLE}")
         cursor.execute(f"ANALYZE {FAMILY_TABLE}")
 
 
@@ -134,14 +174,17 @@ def evaluate(
     as_of: date,
     *,
     child_ids: Iterable[int] | None = None,
+    people: Iterable[int] | None = None,
     rules: dict[str, dict[str, Any]],
 ) -> Evaluation:
-    """Every rule in `rules` ({code: params}) over the children in scope (None: every child)."""
+    """Every rule in `rules` ({code: params}) over the children in scope: every child, the given
+    children, or (incremental) the children in the families of the given people."""
     from hearth.alerts import rules as _rules  # noqa: F401 - registers the rule functions
 
     result = Evaluation(as_of)
+    full = child_ids is None and people is None
     with connection.cursor() as cursor:
-        _build_family(cursor, child_ids)
+        _build_family(cursor, child_ids, people)
         cursor.execute(f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
         result.children_in_scope = int(cursor.fetchone()[0])
         if result.children_in_scope:
@@ -150,6 +193,7 @@ def evaluate(
                 if function is None:
                     raise ValueError(f"rule '{code}' has no implementation")
                 result.findings.extend(function(Context(as_of, params, cursor)))
-        cursor.execute(f"DROP TABLE IF EXISTS {FAMILY_TABLE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+        if full:  # do not keep a whole population in the connection's temporary tables
+            cursor.execute(f"DELETE FROM {FAMILY_TABLE}")
+            cursor.execute(f"DELETE FROM {SCOPE_TABLE}")
     return result

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hearth.access.models import Involvement
 from hearth.accounts.models import User
 from hearth.agencies.models import Agency
+from hearth.alerts.models import Alert, AlertStatus
 from hearth.chronology.queries import ChronologyFilters, MergedChronology, merged_chronology
 from hearth.episodes.models import PLAN_KINDS, Episode
 from hearth.people.households import Family, family_of
@@ -91,6 +92,7 @@ class ChildPage:
     other_names: list[PersonName]
     local_identifiers: list[PersonIdentifier]
     tool_results: list[ToolResult]
+    open_alerts: list[Alert]
 
     @property
     def disabilities(self) -> list[str]:
@@ -152,4 +154,10 @@ def build_child_page(
         other_names=other_names,
         local_identifiers=local_identifiers,
         tool_results=latest_tool_results(child),
+        open_alerts=list(
+            Alert.objects.filter(child=child)
+            .exclude(status=AlertStatus.CLOSED)
+            .select_related("rule")
+            .order_by("fired_on")
+        ),
     )

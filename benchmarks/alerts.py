@@ -1,0 +1,175 @@
+"""Benchmark and alert burden: the alert rules on a generated partnership.
+
+Measures (1) a full evaluation of every rule over every child (`hearth alerts evaluate`), (2) the
+incremental evaluation that follows one saved entry (the family of one person: the work the
+background evaluator does), over N random people, and (3) the alert burden: how many alerts per
+100 children per month the rules would raise, by rule, over the last M months (a full evaluation
+at each month end; an alert is "raised" in a month when its rule and child were not already firing
+at the previous month end). Nothing is written to the alert tables. Results go to
+benchmarks/results/alerts-<database>-<people>.json and .md.
+
+    .venv/bin/python benchmarks/alerts.py --database-url postgres://postgres@127.0.0.1:5432/hearth_bench
+    .venv/bin/python benchmarks/alerts.py --small        # seconds; what CI runs
+"""
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_page import REPO, ensure_data, machine, percentiles, setup_django
+
+TARGETS = {"incremental_p95_ms": 10.0, "full_seconds": 300.0}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url")
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=0)
+    parser.add_argument("--samples", type=int, default=1000, help="People for the incremental test")
+    parser.add_argument("--months", type=int, default=12, help="Months of alert burden")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args(argv)
+    if args.small:
+        args.people, args.samples, args.months = 3000, 50, 3
+        if not args.database_url:
+            import tempfile
+
+            args.database_url = (
+                f"sqlite:///{tempfile.mkdtemp(prefix='hearth-alerts-')}/bench.sqlite3"
+            )
+    if not args.database_url:
+        parser.error("give --database-url, or use --small")
+    args.entries = args.entries or args.people * 10
+    # ensure_data (shared with the child's-page benchmark) reads these too.
+    args.children = args.samples
+    args.warm_up = 0
+    return args
+
+
+def month_ends(as_of: date, months: int) -> list[date]:
+    ends = []
+    first = as_of.replace(day=1)
+    for _ in range(months + 1):
+        ends.append(first - timedelta(days=1))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return sorted(ends)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from hearth.alerts.engine import evaluate
+    from hearth.alerts.registry import active_rules
+    from hearth.people.models import Person, PersonKind
+
+    rules = {code: r.params for code, r in active_rules().items()}
+    as_of = timezone.localdate()
+    children = Person.objects.filter(kind=PersonKind.CHILD).count()
+
+    started = time.perf_counter()
+    full = evaluate(as_of, rules=rules)
+    full_seconds = time.perf_counter() - started
+    per_rule_now: dict[str, int] = {}
+    for f in full.findings:
+        per_rule_now[f.rule] = per_rule_now.get(f.rule, 0) + 1
+
+    rng = random.Random(args.seed)
+    max_id = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sample = [rng.randint(1, max_id) for _ in range(args.samples)]
+    timings = []
+    for pid in sample:
+        t0 = time.perf_counter()
+        evaluate(as_of, people=[pid], rules=rules)  # what the background evaluator does
+        timings.append((time.perf_counter() - t0) * 1000)
+
+    burden: dict[str, int] = {}
+    ends = month_ends(as_of, args.months)
+    previous = {(f.rule, f.child_id) for f in evaluate(ends[0], rules=rules).findings}
+    for end in ends[1:]:
+        current = {(f.rule, f.child_id) for f in evaluate(end, rules=rules).findings}
+        for rule, _child in current - previous:
+            burden[rule] = burden.get(rule, 0) + 1
+        previous = current
+    months = len(ends) - 1
+    per_100 = {rule: round(100 * n / children / months, 3) for rule, n in sorted(burden.items())}
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(connection),
+        "people": Person.objects.count(),
+        "children": children,
+        "rules": {code: r.version.version for code, r in active_rules().items()},
+        "full_evaluation_seconds": round(full_seconds, 2),
+        "findings_now_by_rule": dict(sorted(per_rule_now.items())),
+        "incremental_ms": percentiles(timings),
+        "incremental_samples": len(timings),
+        "burden_months": months,
+        "burden_per_100_children_per_month": per_100,
+        "burden_total_per_100_children_per_month": round(sum(per_100.values()), 3),
+        "targets": TARGETS,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    inc = result["incremental_ms"]
+    lines = [
+        f"**{m['database']}**, {result['people']:,} people ({result['children']:,} children); "
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM.",
+        "",
+        f"- Full evaluation of every rule: **{result['full_evaluation_seconds']} s** "
+        f"(target {TARGETS['full_seconds']:.0f} s at 1,000,000 people).",
+        f"- Incremental evaluation after one saved entry ({result['incremental_samples']} random "
+        f"people): p50 {inc['p50']} ms, **p95 {inc['p95']} ms**, p99 {inc['p99']} ms "
+        f"(target p95 {TARGETS['incremental_p95_ms']:.0f} ms at 10,000,000 entries).",
+        "",
+        f"Alert burden over {result['burden_months']} months: new alerts per 100 children per month.",
+        "",
+        "| rule | per 100 children per month | firing now |",
+        "| --- | ---: | ---: |",
+    ]
+    for rule in sorted(
+        set(result["burden_per_100_children_per_month"]) | set(result["findings_now_by_rule"])
+    ):
+        lines.append(
+            f"| {rule} | {result['burden_per_100_children_per_month'].get(rule, 0)} | "
+            f"{result['findings_now_by_rule'].get(rule, 0)} |"
+        )
+    lines.append(
+        f"| **all rules** | **{result['burden_total_per_100_children_per_month']}** | "
+        f"{sum(result['findings_now_by_rule'].values())} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    setup_django(args.database_url)
+    ensure_data(args)
+    from django.db import connection
+
+    result = run(args)
+    args.output.mkdir(parents=True, exist_ok=True)
+    name = f"alerts-{connection.vendor}-{result['people']}{'-' + args.label if args.label else ''}"
+    (args.output / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    text = markdown(result)
+    (args.output / f"{name}.md").write_text(text)
+    print(text)
+    print(f"Written {args.output / name}.json and .md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
