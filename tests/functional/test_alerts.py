@@ -42,7 +42,7 @@ def test_a_manager_closes_a_team_alert_with_a_reason_and_the_audit_shows_it(
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Alerts").click()
     page.get_by_role("link", name="My team's alerts").click()
     expect(page.locator("#alerts")).to_contain_text("Amy Archer")
-    page.locator("#alerts").get_by_role("link", name="Health appointments missed").click()
+    page.locator("#alerts").get_by_role("link", name="Health neglect").click()
     evidence = page.locator("#alert-evidence")
     expect(evidence).to_contain_text("Immunisations missed or overdue")
     expect(evidence).to_contain_text(world.health.name)

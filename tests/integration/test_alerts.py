@@ -130,6 +130,21 @@ def test_health_neglect_two_missed_appointments_in_six_months(world):
     assert world.ben.pk in fired("health-neglect")
 
 
+def test_health_known_only_from_the_family_for_six_months_of_a_plan(world, school):
+    episode(world.zara, "cin_plan", days_before(184))
+    episode(world.ben, "cp_plan", days_before(183), latest_category="NEG")
+    concern(school, world.zara, "poor-hygiene", 3)  # not a health professional
+    assert fired("health-neglect") == {world.zara.pk}  # Ben's plan is not yet over 183 days
+    rules = {"health-neglect": active_rules()["health-neglect"].params}
+    got = {f.child_id: f for f in evaluate(AS_OF, rules=rules).findings}
+    assert "no health professional has recorded anything" in got[world.zara.pk].summary
+    assert [e.kind for e in got[world.zara.pk].evidence] == ["plan"]
+    concern(world.bob, world.zara, "faltering-growth", 183)  # a health visitor, 183 days ago
+    assert fired("health-neglect") == {world.zara.pk}
+    concern(world.bob, world.zara, "faltering-growth", 182)
+    assert fired("health-neglect") == set()
+
+
 def test_animal_welfare_concern_at_the_home_reaches_every_child_there(world):
     concern(world.alice, world.mandy, "animal-welfare", 5, household=world.home)
     assert {world.amy.pk, world.ben.pk} <= fired("animal-welfare")
@@ -144,7 +159,7 @@ def test_one_open_alert_per_rule_and_child_and_a_new_one_after_closure(world):
     health = [a for a in first if a.rule.code == "health-neglect" and a.child_id == world.ben.pk]
     assert len(health) == 1 and not [a for a in again if a.rule.code == "health-neglect"]
     alert = health[0]
-    assert alert.rule_version.version == 1
+    assert alert.rule_version == active_rules()["health-neglect"].version
     assert [e["label"] for e in alert.evidence] == [
         "Child not brought to a health appointment",
         "Immunisations missed or overdue",
@@ -195,7 +210,7 @@ def test_the_allocated_worker_sees_responds_and_closes_with_a_reason(client, wor
     alert = next(a for a in actions.evaluate_and_raise(AS_OF) if a.child_id == world.amy.pk)
     sign_in(client, world.alice)
     mine = page_text(client.get(reverse("alerts:mine")))
-    assert "Health appointments missed" in mine and "Amy Archer" in mine
+    assert "Health neglect" in mine and "Amy Archer" in mine
     url = reverse("alerts:detail", args=[world.amy.pk, alert.pk])
     page = page_text(client.get(url))
     assert "Immunisations missed or overdue" in page and "Why it matters" in page
@@ -237,16 +252,17 @@ def test_a_partnership_tunes_a_rule_by_publishing_its_next_version(world, tmp_pa
     tuned = dict(
         shipped["health-neglect"], params={**shipped["health-neglect"]["params"], "min_events": 1}
     )
-    with pytest.raises(RuleError, match="publish the change as version 2"):
+    following = tuned["version"] + 1
+    with pytest.raises(RuleError, match=f"publish the change as version {following}"):
         publish_rule(tuned)
     path = tmp_path / "tuned.json"
-    path.write_text(json.dumps([dict(tuned, version=2)]))
+    path.write_text(json.dumps([dict(tuned, version=following)]))
     call_command("alerts", "rules", str(path))
     concern(world.bob, world.ben, "missed-immunisation", 10)  # one is now enough
     raised = actions.evaluate_and_raise(AS_OF)
     health = [a for a in raised if a.rule.code == "health-neglect"]
     assert {a.child_id for a in health} == {world.amy.pk, world.ben.pk}  # Ben and his sister
-    assert {a.rule_version.version for a in health} == {2}
+    assert {a.rule_version.version for a in health} == {following}
 
 
 def test_the_childs_page_shows_its_open_alerts(client, world):
@@ -255,4 +271,4 @@ def test_the_childs_page_shows_its_open_alerts(client, world):
     actions.evaluate_and_raise(AS_OF)
     sign_in(client, world.bob)
     page = page_text(client.get(reverse("people:detail", args=[world.amy.pk])))
-    assert "Open alerts" in page and "Health appointments missed" in page
+    assert "Open alerts" in page and "Health neglect" in page

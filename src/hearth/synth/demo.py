@@ -237,7 +237,7 @@ FAMILY_C: Script = [
     ),
     (
         9,
-        "home-visit",
+        "doorstep-visit",
         "csc",
         "kids",
         "Doorstep visit only: mother would not allow entry, citing illness in the house.",

@@ -1,3 +1,3 @@
 """The rule implementations; importing this package registers them with the engine."""
 
-from hearth.alerts.rules import concern, plans, toolkit  # noqa: F401
+from hearth.alerts.rules import casework, concern, household, plans, toolkit  # noqa: F401

@@ -1,9 +1,10 @@
 """Rules over the family's chronology: concerns adding up, across agencies, over time."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from hearth.alerts.engine import SCOPE_TABLE, Context, Finding, rule
+from hearth.alerts.engine import SCOPE_TABLE, Context, Evidence, Finding, rule
 from hearth.alerts.rules.sql import entry_evidence, family_entries, in_list
 
 OPEN_PLAN = """
@@ -105,12 +106,52 @@ def _count_rule(ctx: Context, code: str, describe: str) -> Iterable[Finding]:
 
 @rule("health-neglect")
 def health_neglect(ctx: Context) -> Iterable[Finding]:
-    return _count_rule(
+    """Missed appointments; and (from version 2) a child on a plan about whose health no health
+    professional has recorded anything for `silence_days`: what is known comes from the family."""
+    missed = _count_rule(
         ctx,
         "health-neglect",
         "{n} health appointments (including dental and immunisations) missed by the child or "
         "family in the last {window} days.",
     )
+    if "silence_days" not in ctx.params:
+        return missed
+    days = int(ctx.params["silence_days"])
+    kind_in, kind_params = in_list("p.kind", list(ctx.params["plan_kinds"]))
+    type_in, type_params = in_list("a.agency_type", list(ctx.params["health_agency_types"]))
+    since = ctx.days_ago(days)
+    rows = ctx.rows(
+        f"""SELECT s.child_id, MIN(p.start_date) FROM {SCOPE_TABLE} s
+        JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in}
+            AND p.start_date < %s AND (p.end_date IS NULL OR p.end_date > %s)
+        WHERE NOT EXISTS (SELECT 1 FROM chronology_entrysubject es
+            JOIN chronology_chronologyentry e ON e.id = es.entry_id AND e.status = 'active'
+            JOIN agencies_agency a ON a.id = e.agency_id AND {type_in}
+            WHERE es.person_id = s.child_id AND es.event_date > %s AND es.event_date <= %s)
+        GROUP BY s.child_id""",
+        [*kind_params, since, ctx.as_of, *type_params, since, ctx.as_of],
+    )
+    silent = {
+        child: f"The child has been on a plan for more than {days} days and no health "
+        "professional has recorded anything about them in that time: what is known of their "
+        "health comes from the family."
+        for child, _ in rows
+    }
+    by_child = {f.child_id: f for f in missed}
+    plans: dict[int, tuple[Evidence, ...]] = {}
+    for kind in ("cin_plan", "cp_plan"):
+        for f in _episode_findings(ctx, "health-neglect", silent, kind, None):
+            plans[f.child_id] = plans.get(f.child_id, ()) + f.evidence
+    for child, summary in silent.items():
+        evidence = tuple(sorted(plans.get(child, ()), key=lambda e: (e.on or date.min, e.id)))
+        earlier = by_child.get(child)
+        by_child[child] = Finding(
+            "health-neglect",
+            child,
+            f"{earlier.summary} {summary}" if earlier else summary,
+            (earlier.evidence if earlier else ()) + evidence,
+        )
+    return list(by_child.values())
 
 
 @rule("animal-welfare")
