@@ -11,7 +11,8 @@ time. It is built once per evaluation into a temporary table, `hearth_alert_fami
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -62,7 +63,9 @@ class Context:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if connection.vendor == "sqlite":  # dates are stored as ISO text there
             params = [p.isoformat() if isinstance(p, date) else p for p in params]
-        self.cursor.execute(sql, list(params))
+            self.cursor.execute(sql, list(params))
+        else:  # a rule's statement has the same text every time: plan it once per connection
+            self.cursor.execute(sql, list(params), prepare=True)
         return list(self.cursor.fetchall())
 
 
@@ -89,9 +92,52 @@ _OVERLAPS = """COALESCE(r2.start_date, '0001-01-01') <= COALESCE(r1.end_date, '9
                 AND COALESCE(r1.start_date, '0001-01-01') <= COALESCE(r2.end_date, '9999-12-31')"""
 
 
-def _ensure_tables(cursor: Any) -> None:
-    """The two temporary tables live as long as the connection: an incremental evaluation only
-    empties and refills them (no DDL on the hot path)."""
+@contextmanager
+def _rule_cursor() -> Iterator[Any]:
+    """On PostgreSQL a cursor that binds parameters on the server, so that the rules' statements
+    are prepared, planned once per connection rather than at every evaluation (planning a rule's
+    query costs more than running it for one family). Django leaves prepared statements off, for
+    connection poolers; they are on only while the rules run, for the statements the rules mark.
+    On SQLite, Django's cursor: the driver already caches prepared statements."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from psycopg import Cursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = 1_000_000  # only statements executed with prepare=True
+    try:
+        with Cursor(raw) as cursor:
+            yield cursor
+    finally:
+        raw.prepare_threshold = before
+
+
+def _run(cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
+    """A statement run at every evaluation: prepared on PostgreSQL (see `_rule_cursor`)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(sql, list(params), prepare=True)
+    else:
+        cursor.execute(sql, list(params))
+
+
+def _ensure_tables(cursor: Any) -> bool:
+    """The two temporary tables live as long as the connection (or until the transaction that
+    created them rolls back): an incremental evaluation only empties and refills them. Returns
+    whether they have never been analysed (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        _run(
+            cursor,
+            "SELECT COALESCE((SELECT c.reltuples FROM pg_class c "
+            "WHERE c.oid = to_regclass(%s)), -2)",
+            [f"pg_temp.{FAMILY_TABLE}"],
+        )
+        reltuples = float(cursor.fetchone()[0])
+        if reltuples > -2:  # it exists; -1 is "never analysed"
+            return reltuples < 0
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCOPE_TABLE} (child_id bigint PRIMARY KEY)"
     )
@@ -101,14 +147,16 @@ def _ensure_tables(cursor: Any) -> None:
     cursor.execute(
         f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
     )
+    return True
 
 
 def _fill_scope(cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None) -> None:
     """Every living child; or these children; or the children in the families of these people."""
     living_child = "p.kind = 'child' AND p.date_of_death IS NULL"
     if child_ids is None and people is None:
-        cursor.execute(
-            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}"
+        _run(
+            cursor,
+            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}",
         )
         return
     if people is not None:
@@ -116,21 +164,24 @@ def _fill_scope(cursor: Any, child_ids: Iterable[int] | None, people: Iterable[i
         if not ids:
             return
         marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(
-            f"""INSERT INTO {SCOPE_TABLE} SELECT DISTINCT p.id FROM people_person p WHERE {living_child}
-            AND (p.id IN ({marks})
-                OR p.id IN (SELECT r.relative_id FROM people_relationship r WHERE r.person_id IN ({marks}))
-                OR p.id IN (SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks}))
-                OR p.id IN (SELECT r2.person_id FROM people_residence r1
+        # A UNION of index lookups: an OR of IN-subqueries would scan every person.
+        _run(
+            cursor,
+            f"""INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}
+            AND p.id IN (SELECT p2.id FROM people_person p2 WHERE p2.id IN ({marks})
+                UNION SELECT r.relative_id FROM people_relationship r WHERE r.person_id IN ({marks})
+                UNION SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks})
+                UNION SELECT r2.person_id FROM people_residence r1
                     JOIN people_residence r2 ON r2.address_id = r1.address_id AND {_OVERLAPS}
-                    WHERE r1.person_id IN ({marks})))""",
+                    WHERE r1.person_id IN ({marks}))""",
             ids * 4,
         )
         return
     ids = sorted(set(child_ids or ()))
     if ids:
         marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(
+        _run(
+            cursor,
             f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p "
             f"WHERE p.id IN ({marks}) AND {living_child}",
             ids,
@@ -141,11 +192,12 @@ def _build_family(
     cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None = None
 ) -> None:
     """The children in scope and their families, into the two temporary tables."""
-    _ensure_tables(cursor)
-    cursor.execute(f"DELETE FROM {SCOPE_TABLE}")
-    cursor.execute(f"DELETE FROM {FAMILY_TABLE}")
+    unanalysed = _ensure_tables(cursor)
+    _run(cursor, f"DELETE FROM {SCOPE_TABLE}")
+    _run(cursor, f"DELETE FROM {FAMILY_TABLE}")
     _fill_scope(cursor, child_ids, people)
-    cursor.execute(
+    _run(
+        cursor,
         f"""
         INSERT INTO {FAMILY_TABLE} (child_id, person_id)
         SELECT child_id, child_id FROM {SCOPE_TABLE}
@@ -157,11 +209,19 @@ def _build_family(
             JOIN people_residence r1 ON r1.person_id = s.child_id
             JOIN people_residence r2 ON r2.address_id = r1.address_id
                 AND r2.person_id <> s.child_id AND {_OVERLAPS}
-        """
+        """,
     )
-    if connection.vendor == "postgresql" and child_ids is None and people is None:
-        cursor.execute(f"ANALYZE {SCOPE_TABLE}")
-        cursor.execute(f"ANALYZE {FAMILY_TABLE}")
+    if connection.vendor == "postgresql":
+        # Temporary tables have no statistics until analysed (autovacuum never sees them), and
+        # without them the planner assumes thousands of rows and scans whole tables for one
+        # family. A whole population is analysed every time; the tables of one family once,
+        # so that the prepared plans stay valid (analysing again would re-plan them all).
+        full = child_ids is None and people is None
+        if full or unanalysed:
+            _run(cursor, f"SELECT EXISTS (SELECT 1 FROM {FAMILY_TABLE})")
+            if cursor.fetchone()[0]:
+                cursor.execute(f"ANALYZE {SCOPE_TABLE}")
+                cursor.execute(f"ANALYZE {FAMILY_TABLE}")
 
 
 @dataclass
@@ -187,10 +247,10 @@ def evaluate(
     result = Evaluation(as_of)
     full = child_ids is None and people is None
     clock = time.perf_counter
-    with connection.cursor() as cursor:
+    with _rule_cursor() as cursor:
         started = clock()
         _build_family(cursor, child_ids, people)
-        cursor.execute(f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
+        _run(cursor, f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
         result.children_in_scope = int(cursor.fetchone()[0])
         if timings is not None:
             timings["scope"] = timings.get("scope", 0.0) + clock() - started
@@ -203,7 +263,9 @@ def evaluate(
                 result.findings.extend(function(Context(as_of, params, cursor)))
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
-        if full:  # do not keep a whole population in the connection's temporary tables
-            cursor.execute(f"DELETE FROM {FAMILY_TABLE}")
-            cursor.execute(f"DELETE FROM {SCOPE_TABLE}")
+        if full:
+            # Drop, not empty: the statistics gathered for a whole population would make the
+            # planner choose whole-table plans for the next one-family evaluation.
+            cursor.execute(f"DROP TABLE {FAMILY_TABLE}")
+            cursor.execute(f"DROP TABLE {SCOPE_TABLE}")
     return result
