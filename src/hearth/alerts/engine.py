@@ -51,14 +51,41 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
 
 
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """For one kind of episode, across the children in scope: is one open at the date evaluated,
+    and when did the latest one end. Read once per evaluation, so that a rule about plans costs
+    nothing for the many families with none (most incremental evaluations)."""
+
+    open_now: bool
+    last_end: date | None
+
+
 @dataclass
 class Context:
     as_of: date
     params: dict[str, Any]
     cursor: Any
+    episodes: dict[str, EpisodeFacts] = field(default_factory=dict)
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
+
+    def any_episode(self, *kinds: str) -> bool:
+        """Does any child in scope have an episode of these kinds (ever, up to the date)?"""
+        return any(kind in self.episodes for kind in kinds)
+
+    def any_open(self, *kinds: str) -> bool:
+        return any(self.episodes[k].open_now for k in kinds if k in self.episodes)
+
+    def any_ended_since(self, days: int, *kinds: str) -> bool:
+        """Did an episode of these kinds end in the last `days` days (up to the date)?"""
+        since = self.days_ago(days)
+        return any(
+            (end := self.episodes[k].last_end) is not None and end > since
+            for k in kinds
+            if k in self.episodes
+        )
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if connection.vendor == "sqlite":  # dates are stored as ISO text there
@@ -224,6 +251,23 @@ def _build_family(
                 cursor.execute(f"ANALYZE {FAMILY_TABLE}")
 
 
+def _episode_facts(cursor: Any, as_of: date) -> dict[str, EpisodeFacts]:
+    on = as_of.isoformat() if connection.vendor == "sqlite" else as_of
+    _run(
+        cursor,
+        f"""SELECT p.kind,
+            MAX(CASE WHEN p.end_date IS NULL OR p.end_date > %s THEN 1 ELSE 0 END),
+            MAX(CASE WHEN p.end_date <= %s THEN p.end_date END)
+        FROM {SCOPE_TABLE} s JOIN episodes_episode p ON p.child_id = s.child_id
+        WHERE p.start_date <= %s GROUP BY p.kind""",
+        [on, on, on],
+    )
+    return {
+        kind: EpisodeFacts(bool(open_now), as_date(last_end))
+        for kind, open_now, last_end in cursor.fetchall()
+    }
+
+
 @dataclass
 class Evaluation:
     as_of: date
@@ -255,12 +299,13 @@ def evaluate(
         if timings is not None:
             timings["scope"] = timings.get("scope", 0.0) + clock() - started
         if result.children_in_scope:
+            episodes = _episode_facts(cursor, as_of)
             for code, params in rules.items():
                 function = RULES.get(code)
                 if function is None:
                     raise ValueError(f"rule '{code}' has no implementation")
                 started = clock()
-                result.findings.extend(function(Context(as_of, params, cursor)))
+                result.findings.extend(function(Context(as_of, params, cursor, episodes)))
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
         if full:

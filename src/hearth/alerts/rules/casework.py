@@ -179,6 +179,8 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
     plan now, where either the closure was for non-engagement (its end reason says so, or a
     non-engagement entry about the family is dated within `near_days` of it), or `min_concerns`
     or more concern events about the family were recorded in the `after_days` after it."""
+    if not ctx.any_ended_since(int(ctx.params["lookback_days"]), *ctx.params["kinds"]):
+        return []
     lookback = int(ctx.params["lookback_days"])
     near = int(ctx.params["near_days"])
     after = int(ctx.params["after_days"])
@@ -290,6 +292,8 @@ def review_overdue(ctx: Context) -> Iterable[Finding]:
     """An open CP plan whose review is overdue (the first within `first_review_days` of the
     start, then every `review_interval_days` after the last), or with no core group meeting
     about the family in the last `core_group_days` days once the plan is older than that."""
+    if not ctx.any_open("cp_plan"):
+        return []
     first = int(ctx.params["first_review_days"])
     interval = int(ctx.params["review_interval_days"])
     core = int(ctx.params["core_group_days"])
@@ -363,6 +367,8 @@ def _dates(value: Any) -> list[date]:
 @rule("actions-overdue")
 def actions_overdue(ctx: Context) -> Iterable[Finding]:
     """Open actions on an open plan whose date ('by when') has passed by more than `grace_days`."""
+    if not ctx.any_open(*PLAN_KINDS):
+        return []
     grace = int(ctx.params["grace_days"])
     minimum = int(ctx.params["min_actions"])
     kind_in, kind_params = in_list("p.kind", list(PLAN_KINDS))
@@ -417,6 +423,8 @@ def no_progress_capacity(ctx: Context) -> Iterable[Finding]:
     """A completed capacity-to-change response about a child on an open plan, whose target date
     has passed with no review showing the target met or the carer at least taking action: the
     toolkit's own test (`overdue_without_progress`), on the reviews dated by the date evaluated."""
+    if not ctx.any_open(*PLAN_KINDS):
+        return []
     from hearth.toolkit import scoring
 
     tool_in, tool_params = in_list("t.code", list(ctx.params["tools"]))
@@ -483,6 +491,8 @@ def cp_ended_against_advice(ctx: Context) -> Iterable[Finding]:
     """A CP plan that ended in the lookback window within `within_days` after an entry about the
     child, during the plan, recording that the allocated social worker recommended it continue.
     A manager review task."""
+    if not ctx.any_ended_since(int(ctx.params["lookback_days"]), "cp_plan"):
+        return []
     lookback = int(ctx.params["lookback_days"])
     within = int(ctx.params["within_days"])
     type_in, type_params = in_list("et.code", list(ctx.params["event_types"]))
@@ -546,6 +556,8 @@ def child_not_seen(ctx: Context) -> Iterable[Finding]:
     plan started had the child seen alone on the same day, or all of them were on the doorstep
     only; or the latest day-in-my-life or assessment checklist completed for the child during the
     plan says they were not seen alone, or has none of the child's own words."""
+    if not ctx.any_open(*ctx.params["kinds"]):
+        return []
     n = int(ctx.params["last_visits"])
     kind_in, kind_params = in_list("p.kind", list(ctx.params["kinds"]))
     doorstep = list(ctx.params["doorstep_event_types"])
@@ -633,6 +645,8 @@ def information_not_shared(ctx: Context) -> Iterable[Finding]:
     """A child on an open CIN or CP plan with no current involvement of a GP practice, or, when
     of school age (`school_age_from` to `school_age_to` years old), of a school or the elective
     home education team. Unborn children are left out."""
+    if not ctx.any_open(*ctx.params["kinds"]):
+        return []
     kind_in, kind_params = in_list("p.kind", list(ctx.params["kinds"]))
     age_from = int(ctx.params["school_age_from"])
     age_to = int(ctx.params["school_age_to"])

@@ -114,7 +114,7 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         "{n} health appointments (including dental and immunisations) missed by the child or "
         "family in the last {window} days.",
     )
-    if "silence_days" not in ctx.params:
+    if "silence_days" not in ctx.params or not ctx.any_open(*ctx.params["plan_kinds"]):
         return missed
     days = int(ctx.params["silence_days"])
     kind_in, kind_params = in_list("p.kind", list(ctx.params["plan_kinds"]))
@@ -165,6 +165,8 @@ def animal_welfare(ctx: Context) -> Iterable[Finding]:
 
 @rule("repeat-referrals")
 def repeat_referrals(ctx: Context) -> Iterable[Finding]:
+    if not ctx.any_episode("referral"):
+        return []
     window = int(ctx.params["window_days"])
     minimum = int(ctx.params["min_referrals"])
     since = ctx.days_ago(window)

@@ -105,13 +105,21 @@ def education(ctx: Context) -> Iterable[Finding]:
         AND p.kind IN ('cin_plan', 'cp_plan') AND p.start_date < r.registered_on"""
     registrations = f"""SELECT s.child_id, e.id AS entry_id, es.event_date AS registered_on
         {_child_entries(ehe_in)}"""
-    registered = ctx.rows(
-        f"""SELECT DISTINCT r.child_id, r.entry_id, r.registered_on FROM ({registrations}) r
-        JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
-        WHERE EXISTS ({plan_before}) OR EXISTS ({concern_before})
-        ORDER BY r.registered_on, r.entry_id""",
-        [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params, *not_ehe_params],
+    # Registrations are rare: find them first, and look at the history only for those.
+    found = ctx.rows(
+        f"SELECT e.id {_child_entries(ehe_in)}", [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params]
     )
+    registered = []
+    if found:
+        found_in, found_params = in_list("e.id", sorted({row[0] for row in found}))
+        registered = ctx.rows(
+            f"""SELECT DISTINCT r.child_id, r.entry_id, r.registered_on
+            FROM ({registrations} WHERE {found_in}) r
+            JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
+            WHERE EXISTS ({plan_before}) OR EXISTS ({concern_before})
+            ORDER BY r.registered_on, r.entry_id""",
+            [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params, *found_params, *not_ehe_params],
+        )
     plans: list[tuple[int, int]] = []
     earlier: list[tuple[int, int]] = []
     first: dict[int, tuple[int, Any]] = {}
@@ -196,6 +204,8 @@ def unseen_men(ctx: Context) -> Iterable[Finding]:
     or plan) with an adult man living at their address, or a current father, step-parent or
     parent's partner, with whom no agency has been involved, about whom no entry was recorded,
     and for whom no toolkit assessment was completed as a carer, in the last `window_days`."""
+    if not ctx.any_open(*EPISODE_KINDS):
+        return []
     window = int(ctx.params["window_days"])
     since = ctx.days_ago(window)
     rel_in, rel_params = in_list("rel.relationship_type", list(ctx.params["relationship_types"]))

@@ -9,6 +9,8 @@ from hearth.alerts.rules.concern import _episode_findings, _plus_days
 @rule("plan-drift")
 def plan_drift(ctx: Context) -> Iterable[Finding]:
     """CIN plans open over 12 months and CP plans over 15 months, at the date evaluated."""
+    if not ctx.any_open("cin_plan", "cp_plan"):
+        return []
     firing: dict[int, str] = {}
     for kind, days, label in (
         ("cin_plan", int(ctx.params["cin_days"]), "child in need plan"),
@@ -36,6 +38,8 @@ def plan_drift(ctx: Context) -> Iterable[Finding]:
 @rule("cp-ended-early")
 def cp_ended_early(ctx: Context) -> Iterable[Finding]:
     """A CP plan ended at or before its first review: an audit task for the safeguarding unit."""
+    if not ctx.any_ended_since(int(ctx.params["lookback_days"]), "cp_plan"):
+        return []
     days = int(ctx.params["max_days"])
     lookback = int(ctx.params["lookback_days"])
     rows = ctx.rows(
@@ -57,6 +61,8 @@ def cp_ended_early(ctx: Context) -> Iterable[Finding]:
 def repeat_plan(ctx: Context) -> Iterable[Finding]:
     """An open CP plan that started within two years of a previous one ending, or a second or
     later CP plan for neglect."""
+    if not ctx.any_open("cp_plan"):
+        return []
     gap = int(ctx.params["within_days"])
     soon = ctx.rows(
         f"""SELECT DISTINCT s.child_id FROM {SCOPE_TABLE} s
