@@ -21,6 +21,28 @@ from django.db import connection
 
 FAMILY_TABLE = "hearth_alert_family"
 SCOPE_TABLE = "hearth_alert_scope"
+ENTRY_TABLE = "hearth_alert_family_entry"
+# How far back an incremental evaluation reads the family's entries once, for every rule (the
+# shipped rules' longest family window is 730 days; a longer one reads the chronology itself).
+ENTRY_HORIZON_DAYS = 731
+
+# The family's active entries dated in (%s, %s], and the household's entries at the child's
+# address while the child lived there, in the same period: what the merged chronology shows.
+FAMILY_ENTRIES = f"""
+        SELECT f.child_id, e.id AS entry_id
+        FROM {FAMILY_TABLE} f
+        JOIN chronology_entrysubject es ON es.person_id = f.person_id
+        JOIN chronology_chronologyentry e ON e.id = es.entry_id
+        WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active'
+        UNION
+        SELECT s.child_id, e.id
+        FROM {SCOPE_TABLE} s
+        JOIN people_residence r ON r.person_id = s.child_id
+        JOIN chronology_chronologyentry e ON e.household_id = r.address_id
+            AND e.event_date >= COALESCE(r.start_date, '0001-01-01')
+            AND e.event_date <= COALESCE(r.end_date, '9999-12-31')
+        WHERE e.event_date > %s AND e.event_date <= %s AND e.status = 'active'
+"""
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,7 @@ class Context:
     params: dict[str, Any]
     cursor: Any
     episodes: dict[str, EpisodeFacts] = field(default_factory=dict)
+    entries_from: date | None = None  # the family's entries after this date are in ENTRY_TABLE
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
@@ -160,7 +183,7 @@ def _ensure_tables(cursor: Any) -> bool:
             cursor,
             "SELECT COALESCE((SELECT c.reltuples FROM pg_class c "
             "WHERE c.oid = to_regclass(%s)), -2)",
-            [f"pg_temp.{FAMILY_TABLE}"],
+            [f"pg_temp.{ENTRY_TABLE}"],  # created and analysed last
         )
         reltuples = float(cursor.fetchone()[0])
         if reltuples > -2:  # it exists; -1 is "never analysed"
@@ -173,6 +196,10 @@ def _ensure_tables(cursor: Any) -> bool:
     )
     cursor.execute(
         f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {ENTRY_TABLE} "
+        "(child_id bigint, entry_id bigint, event_date date)"
     )
     return True
 
@@ -217,11 +244,13 @@ def _fill_scope(cursor: Any, child_ids: Iterable[int] | None, people: Iterable[i
 
 def _build_family(
     cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None = None
-) -> None:
-    """The children in scope and their families, into the two temporary tables."""
+) -> bool:
+    """The children in scope and their families, into the temporary tables; whether they were
+    analysed now."""
     unanalysed = _ensure_tables(cursor)
     _run(cursor, f"DELETE FROM {SCOPE_TABLE}")
     _run(cursor, f"DELETE FROM {FAMILY_TABLE}")
+    _run(cursor, f"DELETE FROM {ENTRY_TABLE}")
     _fill_scope(cursor, child_ids, people)
     _run(
         cursor,
@@ -249,6 +278,36 @@ def _build_family(
             if cursor.fetchone()[0]:
                 cursor.execute(f"ANALYZE {SCOPE_TABLE}")
                 cursor.execute(f"ANALYZE {FAMILY_TABLE}")
+                return True
+    return False
+
+
+def _read_family_entries(cursor: Any, as_of: date) -> date:
+    """One family's entries over the horizon, read once for every rule (incremental only: for a
+    whole population the rules' own set-based reads are cheaper than a copy of the chronology)."""
+    since = as_of - timedelta(days=ENTRY_HORIZON_DAYS)
+    params: list[Any] = [since, as_of, since, as_of]
+    if connection.vendor == "sqlite":
+        params = [p.isoformat() for p in params]
+    _run(
+        cursor,
+        f"""INSERT INTO {ENTRY_TABLE} (child_id, entry_id, event_date)
+        SELECT f.child_id, e.id, es.event_date
+        FROM {FAMILY_TABLE} f
+        JOIN chronology_entrysubject es ON es.person_id = f.person_id
+        JOIN chronology_chronologyentry e ON e.id = es.entry_id
+        WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active'
+        UNION
+        SELECT s.child_id, e.id, e.event_date
+        FROM {SCOPE_TABLE} s
+        JOIN people_residence r ON r.person_id = s.child_id
+        JOIN chronology_chronologyentry e ON e.household_id = r.address_id
+            AND e.event_date >= COALESCE(r.start_date, '0001-01-01')
+            AND e.event_date <= COALESCE(r.end_date, '9999-12-31')
+        WHERE e.event_date > %s AND e.event_date <= %s AND e.status = 'active'""",
+        params,
+    )
+    return since
 
 
 def _episode_facts(cursor: Any, as_of: date) -> dict[str, EpisodeFacts]:
@@ -293,24 +352,33 @@ def evaluate(
     clock = time.perf_counter
     with _rule_cursor() as cursor:
         started = clock()
-        _build_family(cursor, child_ids, people)
+        analysed = _build_family(cursor, child_ids, people)
         _run(cursor, f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
         result.children_in_scope = int(cursor.fetchone()[0])
+        episodes: dict[str, EpisodeFacts] = {}
+        entries_from = None
+        if result.children_in_scope:
+            episodes = _episode_facts(cursor, as_of)
+            if not full:
+                entries_from = _read_family_entries(cursor, as_of)
+                if analysed:
+                    cursor.execute(f"ANALYZE {ENTRY_TABLE}")
         if timings is not None:
             timings["scope"] = timings.get("scope", 0.0) + clock() - started
         if result.children_in_scope:
-            episodes = _episode_facts(cursor, as_of)
             for code, params in rules.items():
                 function = RULES.get(code)
                 if function is None:
                     raise ValueError(f"rule '{code}' has no implementation")
                 started = clock()
-                result.findings.extend(function(Context(as_of, params, cursor, episodes)))
+                result.findings.extend(
+                    function(Context(as_of, params, cursor, episodes, entries_from))
+                )
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
         if full:
             # Drop, not empty: the statistics gathered for a whole population would make the
             # planner choose whole-table plans for the next one-family evaluation.
-            cursor.execute(f"DROP TABLE {FAMILY_TABLE}")
-            cursor.execute(f"DROP TABLE {SCOPE_TABLE}")
+            for table in (FAMILY_TABLE, SCOPE_TABLE, ENTRY_TABLE):
+                cursor.execute(f"DROP TABLE {table}")
     return result

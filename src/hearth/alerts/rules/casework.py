@@ -216,7 +216,7 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
             closures.append((child, pk))
 
     # 2. A non-engagement entry about the family near the closure.
-    fam_sql, fam_params = family_entries(ctx.days_ago(lookback + near), ctx.as_of)
+    fam_sql, fam_params = family_entries(ctx, ctx.days_ago(lookback + near), ctx.as_of)
     marker_in, marker_params = in_list("et.code", markers)
     for child, pk, kind, end, entry_id in ctx.rows(
         f"""SELECT DISTINCT fe.child_id, p.id, p.kind, p.end_date, e.id FROM ({fam_sql}) fe
@@ -238,7 +238,7 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
         entries.append((child, entry_id))
 
     # 3. Concerns still being recorded after the closure.
-    fam_sql, fam_params = family_entries(since, ctx.as_of)
+    fam_sql, fam_params = family_entries(ctx, since, ctx.as_of)
     not_marker, not_marker_params = in_list("et.code", markers)
     concern_rows = ctx.rows(
         f"""SELECT fe.child_id, p.id, p.kind, p.end_date, COUNT(DISTINCT e.id) FROM ({fam_sql}) fe
@@ -331,7 +331,7 @@ def review_overdue(ctx: Context) -> Iterable[Finding]:
         plans.append((child, pk))
 
     # Core groups: a core group entry about anyone in the family counts.
-    fam_sql, fam_params = family_entries(ctx.days_ago(core), ctx.as_of)
+    fam_sql, fam_params = family_entries(ctx, ctx.days_ago(core), ctx.as_of)
     type_in, type_params = in_list("et.code", core_types)
     for child, pk, start in ctx.rows(
         f"""SELECT s.child_id, p.id, p.start_date FROM {SCOPE_TABLE} s
@@ -689,7 +689,7 @@ def information_not_shared(ctx: Context) -> Iterable[Finding]:
     # family or the home in `housing_known_days`) but is not in the child's network.
     housing_in, housing_params = in_list("a.agency_type", list(ctx.params["housing_agency_types"]))
     fam_sql, fam_params = family_entries(
-        ctx.days_ago(int(ctx.params["housing_known_days"])), ctx.as_of
+        ctx, ctx.days_ago(int(ctx.params["housing_known_days"])), ctx.as_of
     )
     known = ctx.rows(
         f"""SELECT fe.child_id, MAX(e.id) FROM ({fam_sql}) fe

@@ -18,7 +18,7 @@ def _concerns(
     ctx: Context, window_days: int, codes: list[str] | None = None
 ) -> tuple[str, list[Any]]:
     """(child_id, entry_id, weight, agency_id) for the family's concern entries in the window."""
-    fam_sql, fam_params = family_entries(ctx.days_ago(window_days), ctx.as_of)
+    fam_sql, fam_params = family_entries(ctx, ctx.days_ago(window_days), ctx.as_of)
     where, params = "et.is_concern", list[Any]()
     if codes:
         where, params = in_list("et.code", codes)

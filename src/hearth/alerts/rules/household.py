@@ -325,7 +325,7 @@ def new_baby(ctx: Context) -> Iterable[Finding]:
         WHERE f.person_id <> f.child_id AND f.child_id IN ({babies_sql})""",
         [ctx.as_of, *babies_params],
     )
-    fam_sql, fam_params = family_entries(ctx.days_ago(window), ctx.as_of)
+    fam_sql, fam_params = family_entries(ctx, ctx.days_ago(window), ctx.as_of)
     entries = ctx.rows(
         f"""SELECT fe.child_id, e.id FROM ({fam_sql}) fe
         JOIN chronology_chronologyentry e ON e.id = fe.entry_id

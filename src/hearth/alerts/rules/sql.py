@@ -5,28 +5,23 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from hearth.alerts.engine import FAMILY_TABLE, SCOPE_TABLE, Context, Evidence, as_date
+from hearth.alerts.engine import ENTRY_TABLE, FAMILY_ENTRIES, Context, Evidence, as_date
 
 
-def family_entries(since: date, until: date) -> tuple[str, list[Any]]:
+def family_entries(ctx: Context, since: date, until: date) -> tuple[str, list[Any]]:
     """(child_id, entry_id) for active entries about anyone in the child's family, and household
-    entries at the child's address while the child lived there, dated in (since, until]."""
-    sql = f"""
-        SELECT f.child_id, e.id AS entry_id
-        FROM {FAMILY_TABLE} f
-        JOIN chronology_entrysubject es ON es.person_id = f.person_id
-        JOIN chronology_chronologyentry e ON e.id = es.entry_id
-        WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active'
-        UNION
-        SELECT s.child_id, e.id
-        FROM {SCOPE_TABLE} s
-        JOIN people_residence r ON r.person_id = s.child_id
-        JOIN chronology_chronologyentry e ON e.household_id = r.address_id
-            AND e.event_date >= COALESCE(r.start_date, '0001-01-01')
-            AND e.event_date <= COALESCE(r.end_date, '9999-12-31')
-        WHERE e.event_date > %s AND e.event_date <= %s AND e.status = 'active'
-    """
-    return sql, [since, until, since, until]
+    entries at the child's address while the child lived there, dated in (since, until].
+
+    An incremental evaluation has already read the family's entries for a period into a
+    temporary table (`ENTRY_TABLE`): a window inside it is read from there, so that the rules
+    that look at the family's chronology do not each read it again."""
+    if ctx.entries_from is not None and since >= ctx.entries_from and until <= ctx.as_of:
+        return (
+            f"SELECT DISTINCT x.child_id, x.entry_id FROM {ENTRY_TABLE} x "
+            "WHERE x.event_date > %s AND x.event_date <= %s",
+            [since, until],
+        )
+    return FAMILY_ENTRIES, [since, until, since, until]
 
 
 def in_list(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
