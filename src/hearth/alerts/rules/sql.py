@@ -5,6 +5,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.db import connection
+
 from hearth.alerts.engine import ENTRY_TABLE, FAMILY_ENTRIES, Context, Evidence, as_date
 
 
@@ -25,9 +27,13 @@ def family_entries(ctx: Context, since: date, until: date) -> tuple[str, list[An
 
 
 def in_list(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """`column IN (%s, …)` with its parameters (never string-formatted values)."""
+    """`column IN (%s, …)` with its parameters (never string-formatted values). On PostgreSQL
+    `column = ANY(%s)` with one array: the statement's text does not depend on how many values
+    there are, so it is prepared once rather than once per length."""
     if not values:
         return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
