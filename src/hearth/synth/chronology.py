@@ -51,7 +51,19 @@ ADULT_ACTIVITY: tuple[tuple[str, str], ...] = (
     ("information-shared", "probation"),
     ("ae-attendance", "acute"),
 )
-_WEIGHTS = tuple(tuple(a[3][t] for a in ACTIVITY) for t in range(3))
+# A family with universal services only mostly has routine contact recorded (a health visitor's
+# visits, information shared); a concern is unusual. Without this damping two in three entries
+# about such a family were concerns, and two in three children had a concern recorded about them
+# every year: far more than the 1 in 20 referred, and an alert burden no partnership would see.
+ROUTINE = {"home-visit", "information-shared", "positive-change"}
+TIER0_CONCERN_FACTOR = 0.15
+_WEIGHTS = tuple(
+    tuple(
+        a[3][t] * (TIER0_CONCERN_FACTOR if t == 0 and a[0] not in ROUTINE else 1.0)
+        for a in ACTIVITY
+    )
+    for t in range(3)
+)
 SENSITIVE = {"parental-substance-misuse", "parental-mental-health", "domestic-abuse-incident"}
 RESTRICTED_ROLE_SETS = (",team_manager,ig_officer,", ",practitioner,team_manager,", ",ig_officer,")
 # Entries per person relative to a tier-0 family: where the chronology's weight falls.

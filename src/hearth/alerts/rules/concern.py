@@ -17,8 +17,13 @@ OPEN_PLAN = """
 def _concerns(
     ctx: Context, window_days: int, codes: list[str] | None = None
 ) -> tuple[str, list[Any]]:
-    """(child_id, entry_id, weight, agency_id) for the family's concern entries in the window."""
-    fam_sql, fam_params = family_entries(ctx, ctx.days_ago(window_days), ctx.as_of)
+    """(child_id, entry_id, weight, agency_id) for the family's concern entries in the window,
+    or only those about the child when the rule's `about` parameter is "child"."""
+    since = ctx.days_ago(window_days)
+    if ctx.params.get("about", "family") == "child":
+        fam_sql, fam_params = _about_the_child(), [since, ctx.as_of]
+    else:
+        fam_sql, fam_params = family_entries(ctx, since, ctx.as_of)
     where, params = "et.is_concern", list[Any]()
     if codes:
         where, params = in_list("et.code", codes)
@@ -30,6 +35,13 @@ def _concerns(
         WHERE {where}
     """
     return sql, fam_params + params
+
+
+def _about_the_child() -> str:
+    return f"""SELECT s.child_id, es.entry_id FROM {SCOPE_TABLE} s
+        JOIN chronology_entrysubject es ON es.person_id = s.child_id
+        JOIN chronology_chronologyentry e ON e.id = es.entry_id AND e.status = 'active'
+        WHERE es.event_date > %s AND es.event_date <= %s"""
 
 
 def _findings(
@@ -111,8 +123,9 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
     missed = _count_rule(
         ctx,
         "health-neglect",
-        "{n} health appointments (including dental and immunisations) missed by the child or "
-        "family in the last {window} days.",
+        "{n} health appointments (including dental and immunisations) missed by the "
+        + ("child" if ctx.params.get("about") == "child" else "child or family")
+        + " in the last {window} days.",
     )
     if "silence_days" not in ctx.params or not ctx.any_open(*ctx.params["plan_kinds"]):
         return missed
