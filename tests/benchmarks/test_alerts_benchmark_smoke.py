@@ -35,3 +35,7 @@ def test_small_alerts_benchmark_runs_and_reports_burden(tmp_path: Path) -> None:
     assert result["burden_months"] == 3 and result["children"] > 0
     assert sum(result["findings_now_by_rule"].values()) > 0  # a generated population fires some
     assert set(result["findings_now_by_rule"]) <= set(result["rules"])
+    # Answering every alert monthly can only bring more back than leaving them open.
+    answered = result["burden_answered_per_100_children_per_month"]
+    for rule, left_open in result["burden_per_100_children_per_month"].items():
+        assert answered[rule] >= left_open

@@ -27,15 +27,31 @@ def raise_alerts(
     findings: Iterable[Finding], rules: dict[str, ActiveRule], fired_on: date
 ) -> list[Alert]:
     """One open alert per rule and child: a finding for a child who already has one open for the
-    rule raises nothing new. Closed alerts stay closed; a new finding after closure is a new alert."""
+    rule raises nothing new. Closed alerts stay closed. After a closure, the rule raises a new
+    alert only when it cites something the closed one did not (a new entry, plan or result):
+    a worker who has responded to a picture is not asked again about the same picture."""
     findings = list(findings)
     if not findings:
         return []
+    children = {f.child_id for f in findings}
     open_pairs = set(
         Alert.objects.exclude(status=AlertStatus.CLOSED)
-        .filter(child_id__in={f.child_id for f in findings})
+        .filter(child_id__in=children)
         .values_list("rule__code", "child_id")
     )
+    answered: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for code, child, evidence in (
+        Alert.objects.filter(status=AlertStatus.CLOSED, child_id__in=children)
+        .order_by("raised_at", "pk")
+        .values_list("rule__code", "child_id", "evidence")
+    ):  # the latest closed alert per rule and child wins
+        answered[(code, child)] = {(e["kind"], e["id"]) for e in evidence or ()}
+    findings = [
+        f
+        for f in findings
+        if (f.rule, f.child_id) not in answered
+        or not {(e.kind, e.id) for e in f.evidence} <= answered[(f.rule, f.child_id)]
+    ]
     now = timezone.now()
     new = [
         Alert(
