@@ -55,13 +55,12 @@ ADULT_ACTIVITY: tuple[tuple[str, str], ...] = (
 # visits, information shared); a concern is unusual. Without this damping two in three entries
 # about such a family were concerns, and two in three children had a concern recorded about them
 # every year: far more than the 1 in 20 referred, and an alert burden no partnership would see.
+# A family with some additional need has more recorded, but fewer concerns than a family where
+# neglect is chronic: otherwise one child in five would have the concerns of a neglected child.
 ROUTINE = {"home-visit", "information-shared", "positive-change"}
-TIER0_CONCERN_FACTOR = 0.15
+CONCERN_FACTOR = (0.15, 0.35, 1.0)
 _WEIGHTS = tuple(
-    tuple(
-        a[3][t] * (TIER0_CONCERN_FACTOR if t == 0 and a[0] not in ROUTINE else 1.0)
-        for a in ACTIVITY
-    )
+    tuple(a[3][t] * (1.0 if a[0] in ROUTINE else CONCERN_FACTOR[t]) for a in ACTIVITY)
     for t in range(3)
 )
 SENSITIVE = {"parental-substance-misuse", "parental-mental-health", "domestic-abuse-incident"}
