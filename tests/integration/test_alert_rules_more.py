@@ -406,6 +406,24 @@ def test_home_education_after_earlier_concerns_in_the_family(world):
     assert entries_in(got) == {registered.pk, earlier.pk}
 
 
+def test_home_education_history_is_read_for_each_childs_own_first_registration(world):
+    """One entry can register two children; each child's history is read up to their own first
+    registration, whether the family or one child is evaluated."""
+    before_ben = entry(world.charlie, [world.ben], "child-hungry", 250)
+    ben_first = entry(world.charlie, [world.ben], "ehe-registered", 200)
+    between = entry(world.charlie, [world.amy], "poor-hygiene", 150)  # after Ben's, before both
+    both = entry(world.charlie, [world.amy, world.ben], "ehe-registered", 100)
+    got = found("education")
+    assert entries_in(got[world.ben.pk]) == {before_ben.pk, ben_first.pk}
+    assert entries_in(got[world.amy.pk]) == {before_ben.pk, between.pk, both.pk}
+    params = {"education": active_rules()["education"].params}
+    for child in (world.amy, world.ben):
+        alone = evaluate(AS_OF, child_ids=[child.pk], rules=params).findings
+        assert [(f.summary, f.evidence) for f in alone] == [
+            (got[child.pk].summary, got[child.pk].evidence)
+        ]
+
+
 def test_home_education_after_an_earlier_plan_and_only_within_a_year(world):
     entry(world.alice, [world.amy], "ehe-registered", 365)  # more than a year ago
     plan = episode(world.ben, "cin_plan", days_before(900), days_before(700))  # her brother's

@@ -110,27 +110,39 @@ def education(ctx: Context) -> Iterable[Finding]:
         f"SELECT e.id {_child_entries(ehe_in)}", [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params]
     )
     registered = []
+    chosen, chosen_params = "", list[Any]()
     if found:
+        # Each child's earliest qualifying registration, chosen in SQL: the same entry can be a
+        # registration of several children, and a child's history is read for their own only.
         found_in, found_params = in_list("e.id", sorted({row[0] for row in found}))
+        chosen = f"""SELECT q.child_id, q.entry_id, q.registered_on FROM (
+            SELECT x.child_id, x.entry_id, x.registered_on, ROW_NUMBER() OVER (
+                PARTITION BY x.child_id ORDER BY x.registered_on, x.entry_id) AS rn
+            FROM (SELECT DISTINCT r.child_id, r.entry_id, r.registered_on
+                FROM ({registrations} WHERE {found_in}) r
+                JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
+                WHERE EXISTS ({plan_before}) OR EXISTS ({concern_before})) x) q
+            WHERE q.rn = 1"""
+        chosen_params = [
+            ctx.days_ago(ehe_window),
+            ctx.as_of,
+            *ehe_params,
+            *found_params,
+            *not_ehe_params,
+        ]
         registered = ctx.rows(
-            f"""SELECT DISTINCT r.child_id, r.entry_id, r.registered_on
-            FROM ({registrations} WHERE {found_in}) r
-            JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
-            WHERE EXISTS ({plan_before}) OR EXISTS ({concern_before})
-            ORDER BY r.registered_on, r.entry_id""",
-            [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params, *found_params, *not_ehe_params],
+            f"SELECT c.child_id, c.entry_id, c.registered_on FROM ({chosen}) c "
+            "ORDER BY c.registered_on, c.entry_id",
+            chosen_params,
         )
     plans: list[tuple[int, int]] = []
     earlier: list[tuple[int, int]] = []
     first: dict[int, tuple[int, Any]] = {}
     for child, entry_id, on in registered:
-        first.setdefault(child, (entry_id, on))  # the earliest registration found, per child
+        first.setdefault(child, (entry_id, on))
     if first:
         # The history for the evidence: every earlier plan, and the latest `evidence_concerns`
         # concerns (with how many there were), for those registrations only.
-        ehe_ids, ehe_ids_params = in_list("e.id", sorted(e for e, _ in first.values()))
-        chosen = f"{registrations} WHERE {ehe_ids}"
-        chosen_params = [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params, *ehe_ids_params]
         plans = ctx.rows(
             f"""SELECT DISTINCT r.child_id, p.id FROM ({chosen}) r
             JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
