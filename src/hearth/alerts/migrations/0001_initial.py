@@ -6,98 +6,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'New'), ('acknowledged', 'Acknowledged'), ('closed', 'Closed')], default='open', max_length=12)),
-                ('fired_on', models.DateField(help_text="The date the rule's condition was first met")),
-                ('raised_at', models.DateTimeField()),
-                ('summary', models.TextField()),
-                ('evidence', models.JSONField(default=list)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='people.person')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='alerts.rule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "New"),
+                            ("acknowledged", "Acknowledged"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "fired_on",
+                    models.DateField(help_text="The date the rule's condition was first met"),
+                ),
+                ("raised_at", models.DateTimeField()),
+                ("summary", models.TextField()),
+                ("evidence", models.JSONField(default=list)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="alerts.rule",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AlertResponse',
+            name="AlertResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('acknowledged', 'Acknowledged'), ('acted', 'Action taken'), ('no_action', 'No action needed')], max_length=12)),
-                ('note', models.TextField()),
-                ('closes', models.BooleanField(default=False)),
-                ('at', models.DateTimeField()),
-                ('by_name', models.CharField(max_length=200)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='alerts.alert')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("acknowledged", "Acknowledged"),
+                            ("acted", "Action taken"),
+                            ("no_action", "No action needed"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField()),
+                ("closes", models.BooleanField(default=False)),
+                ("at", models.DateTimeField()),
+                ("by_name", models.CharField(max_length=200)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="alerts.alert",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['alert', 'at'],
+                "ordering": ["alert", "at"],
             },
         ),
         migrations.CreateModel(
-            name='PendingEvaluation',
+            name="PendingEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.BigIntegerField()),
-                ('queued_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("person_id", models.BigIntegerField()),
+                ("queued_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['queued_at'], name='pending_queued_idx')],
+                "indexes": [models.Index(fields=["queued_at"], name="pending_queued_idx")],
             },
         ),
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('description', models.TextField()),
-                ('why', models.TextField(help_text='Why it matters: the learning it comes from')),
-                ('source', models.CharField(blank=True, max_length=300)),
-                ('task', models.CharField(default='alert', help_text='alert | audit_task | manager_review', max_length=20)),
-                ('params', models.JSONField(default=dict)),
-                ('checksum', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField()),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='alerts.rule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("description", models.TextField()),
+                ("why", models.TextField(help_text="Why it matters: the learning it comes from")),
+                ("source", models.CharField(blank=True, max_length=300)),
+                (
+                    "task",
+                    models.CharField(
+                        default="alert",
+                        help_text="alert | audit_task | manager_review",
+                        max_length=20,
+                    ),
+                ),
+                ("params", models.JSONField(default=dict)),
+                ("checksum", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField()),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="alerts.rule",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='alert',
-            name='rule_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='alerts.ruleversion'),
+            model_name="alert",
+            name="rule_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="alerts.ruleversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.UniqueConstraint(fields=('rule', 'version'), name='rule_version_unique'),
+            model_name="ruleversion",
+            constraint=models.UniqueConstraint(
+                fields=("rule", "version"), name="rule_version_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['status', 'child'], name='alert_status_child_idx'),
+            model_name="alert",
+            index=models.Index(fields=["status", "child"], name="alert_status_child_idx"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'closed'), _negated=True), fields=('rule', 'child'), name='alert_one_open_per_rule_child'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=("rule", "child"),
+                name="alert_one_open_per_rule_child",
+            ),
         ),
     ]
