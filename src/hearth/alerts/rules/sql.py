@@ -26,13 +26,19 @@ def family_entries(ctx: Context, since: date, until: date) -> tuple[str, list[An
     return FAMILY_ENTRIES, [since, until, since, until]
 
 
+ANY_LIMIT = 500
+
+
 def in_list(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """`column IN (%s, …)` with its parameters (never string-formatted values). On PostgreSQL
-    `column = ANY(%s)` with one array: the statement's text does not depend on how many values
-    there are, so it is prepared once rather than once per length."""
+    """`column IN (%s, …)` with its parameters (never string-formatted values). On PostgreSQL,
+    for the short lists of one family, `column = ANY(%s)` with one array: the statement's text
+    does not depend on how many values there are, so it is prepared once rather than once per
+    length. Not for the long lists of a full evaluation: PostgreSQL searches an array parameter
+    value by value for every row (tens of thousands of children: minutes), a list of values
+    through a hash."""
     if not values:
         return "1 = 0", []
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(values) <= ANY_LIMIT:
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
