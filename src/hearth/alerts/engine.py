@@ -175,7 +175,7 @@ def _run(cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
 
 
 def _ensure_tables(cursor: Any) -> bool:
-    """The two temporary tables live as long as the connection (or until the transaction that
+    """The temporary tables live as long as the connection (or until the transaction that
     created them rolls back): an incremental evaluation only empties and refills them. Returns
     whether they have never been analysed (PostgreSQL)."""
     if connection.vendor == "postgresql":
