@@ -13,7 +13,6 @@ benchmarks/results/alerts-<database>-<people>.json and .md.
 """
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from child_page import REPO, ensure_data, machine, percentiles, setup_django
+from child_page import REPO, ensure_data, machine, percentiles, setup_django, write_results
 
 TARGETS = {"incremental_p95_ms": 10.0, "full_seconds": 300.0}
 
@@ -212,11 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     args.output.mkdir(parents=True, exist_ok=True)
     name = f"alerts-{connection.vendor}-{result['people']}{'-' + args.label if args.label else ''}"
-    (args.output / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
-    text = markdown(result)
-    (args.output / f"{name}.md").write_text(text)
-    print(text)
-    print(f"Written {args.output / name}.json and .md")
+    write_results(args.output / name, result, markdown(result))
     return 0
 
 

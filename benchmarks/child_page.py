@@ -302,12 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     vendor = "postgresql" if "PostgreSQL" in result["machine"]["database"] else "sqlite"
     label = args.label or ("warm" if args.prewarm else "")
     name = f"child_page-{vendor}-{result['dataset']['people']}{('-' + label) if label else ''}"
-    (args.output / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
-    table = markdown(result)
-    (args.output / f"{name}.md").write_text(table)
-    print(table)
-    print(f"Written {args.output / name}.json and .md")
+    write_results(args.output / name, result, markdown(result))
     return 0
+
+
+def write_results(path: Path, result: dict[str, Any], table: str) -> None:
+    """PATH.json (the figures) and PATH.md (the table the docs quote), and the table on stdout."""
+    Path(f"{path}.json").write_text(json.dumps(result, indent=2) + "\n")
+    Path(f"{path}.md").write_text(table)
+    print(table)
+    print(f"Written {path}.json and .md")
 
 
 if __name__ == "__main__":

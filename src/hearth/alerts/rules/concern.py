@@ -4,7 +4,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from hearth.alerts.engine import SCOPE_TABLE, Context, Evidence, Finding, rule
+from django.db import connection
+
+from hearth.alerts.engine import SCOPE_TABLE, Context, Evidence, Finding, as_date, rule
 from hearth.alerts.rules.sql import entry_evidence, family_entries, in_list
 
 OPEN_PLAN = """
@@ -211,8 +213,6 @@ def repeat_referrals(ctx: Context) -> Iterable[Finding]:
 
 
 def _plus_days(column: str, days: int) -> str:
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         return f"({column} + {int(days)})"
     return f"date({column}, '+{int(days)} days')"
@@ -221,8 +221,6 @@ def _plus_days(column: str, days: int) -> str:
 def _episode_findings(
     ctx: Context, code: str, firing: dict[int, str], kind: str, since: object
 ) -> list[Finding]:
-    from hearth.alerts.engine import Evidence, as_date
-
     if not firing:
         return []
     clause, ids = in_list("child_id", sorted(firing))
