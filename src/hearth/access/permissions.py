@@ -21,6 +21,14 @@ class Permission(StrEnum):
     MANAGE_PLANS = "manage_plans"
     RESPOND_TO_ALERTS = "respond_to_alerts"
     VIEW_TEAM_ALERTS = "view_team_alerts"
+    # The partnership's aggregate figures (the neglect dataset) and their exports.
+    VIEW_PARTNERSHIP_FIGURES = "view_partnership_figures"
+    # Agency action plans, the Impact Framework and training records.
+    VIEW_ACTION_PLANS = "view_action_plans"
+    UPDATE_ACTION_PLAN = "update_action_plan"
+    SIGN_OFF_ACTION_PLAN = "sign_off_action_plan"
+    RECORD_IMPACT_EVIDENCE = "record_impact_evidence"
+    RECORD_TRAINING = "record_training"
 
 
 _CASEWORK = {
@@ -44,13 +52,39 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.MANAGE_PLANS,
             Permission.RESPOND_TO_ALERTS,
             Permission.VIEW_TEAM_ALERTS,
+            Permission.VIEW_ACTION_PLANS,
+            Permission.UPDATE_ACTION_PLAN,
         }
     ),
     # Analysts and scrutineers work with aggregate figures, not individual records.
-    Role.ANALYST: frozenset(),
-    Role.AUDITOR: frozenset(),
+    Role.ANALYST: frozenset(
+        {
+            Permission.VIEW_PARTNERSHIP_FIGURES,
+            Permission.VIEW_ACTION_PLANS,
+            Permission.RECORD_IMPACT_EVIDENCE,
+        }
+    ),
+    Role.AUDITOR: frozenset({Permission.VIEW_PARTNERSHIP_FIGURES, Permission.VIEW_ACTION_PLANS}),
     Role.IG_OFFICER: frozenset({Permission.VIEW_AUDIT_TRAIL, Permission.REVIEW_BREAK_GLASS}),
-    Role.ADMINISTRATOR: frozenset(),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Permission.VIEW_PARTNERSHIP_FIGURES,
+            Permission.VIEW_ACTION_PLANS,
+            Permission.UPDATE_ACTION_PLAN,
+            Permission.RECORD_IMPACT_EVIDENCE,
+            Permission.RECORD_TRAINING,
+        }
+    ),
+    # An agency's lead updates and signs off its own action plan (the agency is checked by the
+    # action-plan actions) and records its training; no child records.
+    Role.AGENCY_LEAD: frozenset(
+        {
+            Permission.VIEW_ACTION_PLANS,
+            Permission.UPDATE_ACTION_PLAN,
+            Permission.SIGN_OFF_ACTION_PLAN,
+            Permission.RECORD_TRAINING,
+        }
+    ),
 }
 
 RECORD_PERMISSIONS = frozenset(

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor / scrutineer"
     IG_OFFICER = "ig_officer", "Information-governance officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Signs off their agency's neglect action plan; sees partnership summaries, not records.
+    AGENCY_LEAD = "agency_lead", "Agency safeguarding lead"
 
 
 class User(AbstractUser):

@@ -421,6 +421,30 @@ DEMO_USERS = (
     ("analyst", "csc", Role.ANALYST, "Partnership analyst", None, "Aggregate figures only"),
     ("auditor", "csc", Role.AUDITOR, "Auditor / scrutineer", None, "Aggregate figures only"),
     ("admin", "csc", Role.ADMINISTRATOR, "Administrator", None, "No child records"),
+    (
+        "lead.csc",
+        "csc",
+        Role.AGENCY_LEAD,
+        "Head of safeguarding",
+        None,
+        "Children's social care's action plan; no child records",
+    ),
+    (
+        "lead.health",
+        "health_visiting",
+        Role.AGENCY_LEAD,
+        "Named nurse for safeguarding",
+        None,
+        "Health visiting's action plan; no child records",
+    ),
+    (
+        "lead.police",
+        "police",
+        Role.AGENCY_LEAD,
+        "Detective inspector, safeguarding",
+        None,
+        "The police's action plan; no child records",
+    ),
 )
 
 
