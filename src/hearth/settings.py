@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hearth.toolkit",
     "hearth.recording",
     "hearth.alerts",
+    "hearth.partnership",
     "hearth.synth",
     "hearth.web",
 ]

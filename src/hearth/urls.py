@@ -9,6 +9,7 @@ urlpatterns = [
     path("toolkit/", include("hearth.toolkit.urls")),
     path("plans/", include("hearth.plans.urls")),
     path("alerts/", include("hearth.alerts.urls")),
+    path("partnership/", include("hearth.partnership.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]

@@ -145,6 +145,8 @@ def record_ids(world: Any) -> dict[str, Any]:
         "alert_id": alert.pk,
         "code": "sdq",
         "version": 1,
+        "indicator": "cp_children",
+        "fmt": "csv",
     }
 
 
@@ -256,7 +258,7 @@ def test_a_user_with_the_role_and_relationship_is_let_in(route, ids, world):
     """The control for the refusals above: the same URLs, with the same ids, do open for the right user."""
     assert route.policy is not None
     permission = route.policy.permission
-    candidates = [world.alice, world.iris, world.mike, world.sam]
+    candidates = [world.alice, world.iris, world.mike, world.sam, world.nina]
     user = next(
         u for u in candidates if permission is None or permission in ROLE_PERMISSIONS[u.role]
     )

@@ -51,6 +51,11 @@ POLICIES: dict[str, Policy] = {
     "alerts:mine": Policy(Permission.RESPOND_TO_ALERTS),
     "alerts:team": Policy(Permission.VIEW_TEAM_ALERTS),
     "alerts:detail": Policy(Permission.VIEW_RECORDS, record_level=True),
+    "partnership:dataset": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    "partnership:report": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    "partnership:definitions": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    "partnership:download": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    "partnership:indicator": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
     "access:break_glass": Policy(Permission.BREAK_GLASS),
     "access:review_queue": Policy(Permission.REVIEW_BREAK_GLASS),
     "access:review": Policy(Permission.REVIEW_BREAK_GLASS),
@@ -61,4 +66,5 @@ POLICIES: dict[str, Policy] = {
     "api:people_search": Policy(Permission.SEARCH_PEOPLE),
     "api:person_record": Policy(Permission.VIEW_RECORDS, record_level=True),
     "api:recording_analyse": Policy(Permission.RECORD_CHRONOLOGY),
+    "api:dataset": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
 }

@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/", views.people_search, name="people_search"),
     path("people/<int:person_id>/", views.person_record, name="person_record"),
     path("recording/analyse/", views.recording_analyse, name="recording_analyse"),
+    path("dataset/", views.dataset, name="dataset"),
 ]

@@ -1,7 +1,10 @@
 """A read API over the same services and the same access helper as the screens."""
 
+import json
 from typing import Any
 
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -9,7 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from hearth.access.helpers import get_person_for_user
+from hearth.agencies.models import Agency
 from hearth.api.serializers import ChildRecordSerializer, PersonSummarySerializer
+from hearth.audit.actions import record
+from hearth.audit.models import AuditAction
+from hearth.lib.periods import Quarter
+from hearth.partnership import dataset as datasets
+from hearth.partnership import exports
 from hearth.people.child_page import build_child_page
 from hearth.people.search import SearchQuery
 from hearth.people.services import audited_search
@@ -88,3 +97,52 @@ def recording_analyse(request: Request) -> Response:
         expect_child_voice=params.validated_data["expect_child_voice"],
     )
     return Response({"flags": [f.as_dict() for f in flags]})
+
+
+class DatasetParams(serializers.Serializer):
+    quarter = serializers.CharField(required=False, default="", help_text="e.g. 2025Q1")
+    agency = serializers.SlugField(required=False, default="", help_text="an agency code")
+    publication = serializers.BooleanField(required=False, default=False)
+
+    def validate_quarter(self, value: str) -> Quarter:
+        if not value:
+            return Quarter.last_complete(timezone.localdate())
+        try:
+            return Quarter.parse(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_agency(self, value: str) -> Agency | None:
+        if not value:
+            return None
+        agency = Agency.objects.filter(code=value).first()
+        if agency is None:
+            raise serializers.ValidationError(f"No agency with code {value!r}.")
+        return agency
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("quarter", str, required=False, description="e.g. 2025Q1"),
+        OpenApiParameter("agency", str, required=False, description="an agency code"),
+        OpenApiParameter("publication", bool, required=False),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+def dataset(request: Request) -> Response:
+    """The partnership's neglect dataset for a quarter, as the JSON export gives it."""
+    params = DatasetParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    quarter, agency = params.validated_data["quarter"], params.validated_data["agency"]
+    publication = params.validated_data["publication"]
+    data = datasets.compute(quarter, agency=agency)
+    record(
+        action=AuditAction.EXPORT,
+        by=request.user,
+        request=request._request,
+        object_type="dataset",
+        object_id=quarter.code,
+        details={"via": "api", "publication": publication, "agency": getattr(agency, "code", None)},
+    )
+    return Response(json.loads(exports.to_json(data, publication=publication)))

@@ -101,3 +101,14 @@ class Quarter:
 
     def __str__(self) -> str:
         return self.code
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (or earlier); the 31st becomes the month's last
+    day, as "12 months after 31 January" does in everyday use."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - timedelta(days=1)).day
+    return date(year, month, min(day.day, last_day))

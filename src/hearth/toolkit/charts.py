@@ -5,33 +5,12 @@ beside a table of the same numbers."""
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from hearth.lib.svg import STYLES
+from hearth.lib.svg import marker as _marker
 from hearth.toolkit.queries import GradedCareTrend
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 150, 16, 40
-# (stroke dash pattern, marker) per series; colour is only a secondary cue.
-STYLES = [
-    ("", "circle", "#1d70b8"),
-    ("6 3", "square", "#d4351c"),
-    ("2 3", "triangle", "#00703c"),
-    ("8 3 2 3", "diamond", "#4c2c92"),
-    ("1 0", "cross", "#0b0c0c"),
-]
-
-
-def _marker(kind: str, x: float, y: float, colour: str) -> str:
-    if kind == "circle":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
-    if kind == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
-    if kind == "triangle":
-        return f'<polygon points="{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} {x + 5:.1f},{y + 4:.1f}" fill="{colour}"/>'
-    if kind == "diamond":
-        return f'<polygon points="{x:.1f},{y - 5:.1f} {x - 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x + 5:.1f},{y:.1f}" fill="{colour}"/>'
-    return (
-        f'<path d="M{x - 4:.1f},{y - 4:.1f} L{x + 4:.1f},{y + 4:.1f} M{x - 4:.1f},{y + 4:.1f} '
-        f'L{x + 4:.1f},{y - 4:.1f}" stroke="{colour}" stroke-width="2"/>'
-    )
 
 
 def graded_care_chart(trend: GradedCareTrend) -> SafeString:

@@ -6,6 +6,7 @@ neglect, or a child in need plan whose referral's primary need is abuse or negle
 the date asked about.
 """
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,22 +58,32 @@ def _open_on(as_of: date, prefix: str = "") -> Q:
     )
 
 
-def neglect_plan_children(as_of: date) -> QuerySet[Person]:
+def neglect_plan_children(
+    as_of: date, *, within: Collection[int] | None = None
+) -> QuerySet[Person]:
+    """Children on a neglect plan on `as_of`; `within` narrows them to a cohort (e.g. the
+    children one agency knows). Driven from the plans, which are few, not from every person."""
     plans = Episode.objects.filter(_open_on(as_of)).filter(
         Q(kind=EpisodeKind.CP_PLAN, latest_category=AbuseCategory.NEGLECT)
         | Q(kind=EpisodeKind.CIN_PLAN, referral__primary_need=PrimaryNeed.ABUSE_NEGLECT)
     )
-    return Person.objects.filter(Exists(plans.filter(child=OuterRef("pk"))))
+    children = Person.objects.filter(pk__in=plans.values("child_id"))
+    if within is not None:
+        children = children.filter(pk__in=list(within))
+    return children
 
 
 def mandatory_tool_coverage(
-    as_of: date, *, window_days: int = MANDATORY_WINDOW_DAYS
+    as_of: date,
+    *,
+    window_days: int = MANDATORY_WINDOW_DAYS,
+    within: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
     """For each mandatory tool, the share of children on neglect plans with one completed about
     them in the window. The chronology counts when an entry about the child in the window says
     what it meant for the child (an impact chronology, not a list of events)."""
     since = as_of - timedelta(days=window_days)
-    children = neglect_plan_children(as_of)
+    children = neglect_plan_children(as_of, within=within)
     total = children.count()
     rows: list[dict[str, Any]] = []
     with_chronology = children.filter(
@@ -112,11 +123,16 @@ def _coverage_row(code: str, name: str, total: int, done: int) -> dict[str, Any]
     }
 
 
-def voice_of_the_child(as_of: date, *, window_days: int = MANDATORY_WINDOW_DAYS) -> dict[str, Any]:
+def voice_of_the_child(
+    as_of: date,
+    *,
+    window_days: int = MANDATORY_WINDOW_DAYS,
+    within: Collection[int] | None = None,
+) -> dict[str, Any]:
     """From each neglect-plan child's latest "day in my life" in the window: seen alone, own
     words recorded, and whether the child knows they have a plan."""
     since = as_of - timedelta(days=window_days)
-    children = set(neglect_plan_children(as_of).values_list("pk", flat=True))
+    children = set(neglect_plan_children(as_of, within=within).values_list("pk", flat=True))
     latest: dict[int, dict[str, Any]] = {}
     links = (
         ResponseSubject.objects.filter(
