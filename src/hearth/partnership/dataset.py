@@ -101,12 +101,15 @@ def compute(
     *,
     agency: Agency | None = None,
     codes: list[str] | None = None,
+    trend: bool = True,
 ) -> Dataset:
     """Every indicator (or those in `codes`) for the period, with comparisons and, for a quarter,
-    the 8-quarter trend."""
+    the 8-quarter trend (`trend=False`: the period and its two comparisons only)."""
     started = time.perf_counter()
     settings = reference.settings()
     current, previous, last_year, trend_periods = periods_for(target)
+    if not trend:
+        trend_periods = [current]
     periods = sorted({current, previous, last_year, *trend_periods})
     facts = Facts(periods, agency_id=agency.pk if agency else None)
     populations, note = _population(settings, facts, periods)
