@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +74,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     setup_django(args.database_url)
     from django.db import connection
     from django.db.models import Max
+    from django.utils import timezone
 
     from hearth.chronology.models import ChronologyEntry
     from hearth.episodes.models import Episode
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     ensure_data(args)
     load_reference_data()
-    last = Episode.objects.aggregate(last=Max("start_date"))["last"] or date.today()
+    last = Episode.objects.aggregate(last=Max("start_date"))["last"] or timezone.localdate()
     quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.last_complete(last)
     datasets.compute(quarter, trend=False)  # warm the caches once, as a page view after another
     quarter_t, data = timed(lambda: datasets.compute(quarter, trend=False), args.repeats)

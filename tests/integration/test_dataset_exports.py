@@ -197,3 +197,29 @@ def test_the_printable_report_leads_with_the_themes(world, records):
     body = response.content.decode()
     assert response.status_code == 200
     assert body.index("Emerging themes") < body.index("Child protection plans")
+
+
+def test_an_administrator_chooses_the_authority_and_a_typo_is_refused(world):
+    load_reference_data()
+    admin = UserFactory(username="ada", agency=world.csc, role=Role.ADMINISTRATOR)
+    client = sign_in(Client(), admin)
+    url = reverse("partnership:settings")
+    form = {
+        "la_code": "E10000099",
+        "population_source": "ons",
+        "theme_points": "5",
+        "theme_relative": "20",
+        "theme_min_denominator": "10",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "No local authority with code" in refused.content.decode()
+    saved = client.post(url, form | {"la_code": "E10000032"})
+    assert saved.status_code == 302
+    assert reporting_settings().la_code == "938"
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE_SETTINGS)
+    assert event.details["changed"]["la_code"] == "938"
+    # Rates now use West Sussex's ONS estimate of its children (mid-2024: 181,943).
+    data = datasets.compute(Quarter(2025, 2), codes=["cp_children"])
+    assert data.population == 181_943
+    assert sign_in(Client(), world.nina).get(url).status_code == 403

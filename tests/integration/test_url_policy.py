@@ -258,7 +258,8 @@ def test_a_user_with_the_role_and_relationship_is_let_in(route, ids, world):
     """The control for the refusals above: the same URLs, with the same ids, do open for the right user."""
     assert route.policy is not None
     permission = route.policy.permission
-    candidates = [world.alice, world.iris, world.mike, world.sam, world.nina]
+    administrator = UserFactory(username="ada", agency=world.csc, role=Role.ADMINISTRATOR)
+    candidates = [world.alice, world.iris, world.mike, world.sam, world.nina, administrator]
     user = next(
         u for u in candidates if permission is None or permission in ROLE_PERMISSIONS[u.role]
     )

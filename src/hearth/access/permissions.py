@@ -29,6 +29,8 @@ class Permission(StrEnum):
     SIGN_OFF_ACTION_PLAN = "sign_off_action_plan"
     RECORD_IMPACT_EVIDENCE = "record_impact_evidence"
     RECORD_TRAINING = "record_training"
+    # The dataset's settings: the local authority compared with, the child population, themes.
+    MANAGE_REPORTING = "manage_reporting"
 
 
 _CASEWORK = {
@@ -73,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.UPDATE_ACTION_PLAN,
             Permission.RECORD_IMPACT_EVIDENCE,
             Permission.RECORD_TRAINING,
+            Permission.MANAGE_REPORTING,
         }
     ),
     # An agency's lead updates and signs off its own action plan (the agency is checked by the

@@ -56,6 +56,7 @@ POLICIES: dict[str, Policy] = {
     "partnership:definitions": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
     "partnership:download": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
     "partnership:indicator": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    "partnership:settings": Policy(Permission.MANAGE_REPORTING),
     "access:break_glass": Policy(Permission.BREAK_GLASS),
     "access:review_queue": Policy(Permission.REVIEW_BREAK_GLASS),
     "access:review": Policy(Permission.REVIEW_BREAK_GLASS),

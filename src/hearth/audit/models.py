@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     RECORD_PLAN_REVIEW = "record_plan_review", "Recorded a plan review"
     VIEW_ALERT = "view_alert", "Viewed an alert"
     RESPOND_TO_ALERT = "respond_to_alert", "Responded to an alert"
+    UPDATE_SETTINGS = "update_settings", "Changed the reporting settings"
 
 
 class AuditEvent(ImmutableModel):

@@ -345,8 +345,8 @@ def _table_sheet(
 
 def to_xlsx(dataset: Dataset, *, publication: bool = False) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.title = "About"
+    ws = wb.create_sheet("About")
+    wb.remove(wb.worksheets[0])
     for r, (key, value) in enumerate(about(dataset, publication=publication), start=1):
         ws.cell(row=r, column=1, value=key).font = Font(bold=True)
         _write(ws, r, 2, value)

@@ -248,7 +248,7 @@ class Facts:
         )
         out = []
         for r in rows:
-            out.append(Assessment(r[0], r[1], r[2], tuple(r[3] or ())))
+            out.append(Assessment(r[0], r[1], r[2] or self.window.end, tuple(r[3] or ())))
             self._remember([(r[1], r[4], r[5], r[6])])
         return out
 

@@ -2,6 +2,8 @@ from django import forms
 
 from hearth.agencies.models import Agency
 from hearth.lib.periods import Quarter
+from hearth.partnership import reference
+from hearth.partnership.models import PopulationSource, ReportingSettings
 
 
 class DatasetFilterForm(forms.Form):
@@ -31,3 +33,42 @@ class DatasetFilterForm(forms.Form):
             return Quarter.parse(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class ReportingSettingsForm(forms.ModelForm):
+    """The authority is checked against the published files, so a typo cannot silently leave the
+    dataset without comparisons."""
+
+    class Meta:
+        model = ReportingSettings
+        fields = [
+            "la_code",
+            "population_source",
+            "fixed_child_population",
+            "theme_points",
+            "theme_relative",
+            "theme_min_denominator",
+        ]
+        widgets = {"population_source": forms.RadioSelect}
+
+    def clean_la_code(self) -> str:
+        code = (self.cleaned_data.get("la_code") or "").strip()
+        if not code:
+            return ""
+        found = reference.resolve_la(code)
+        if found is None:
+            raise forms.ValidationError(
+                f"No local authority with code {code!r} in the published DfE files: give the old "
+                "number (e.g. 938) or the new code (e.g. E10000032), and load the files first "
+                "with `hearth reference load`"
+            )
+        return found.old_la_code or found.area_code
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        source = data.get("population_source")
+        if source == PopulationSource.FIXED and not data.get("fixed_child_population"):
+            self.add_error("fixed_child_population", "Enter the child population to use")
+        if source == PopulationSource.ONS and not data.get("la_code"):
+            self.add_error("la_code", "Choose the local authority whose ONS estimate to use")
+        return data

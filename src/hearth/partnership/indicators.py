@@ -12,15 +12,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 from hearth.episodes.models import AbuseCategory, PrimaryNeed, ReferralSource
 from hearth.lib.periods import Period, add_months
-from hearth.partnership.facts import SEX_LABELS, Facts, Plan, age_band, ethnic_group
+from hearth.partnership.facts import (
+    SEX_LABELS,
+    AlertRow,
+    Facts,
+    Plan,
+    Referral,
+    age_band,
+    ethnic_group,
+)
 from hearth.partnership.measures import Figure, Item, Measurement, Unit, measure
 from hearth.toolkit import reporting as toolkit_reporting
 
 CHILD_DIMENSIONS = ("age", "sex", "ethnicity")
+# Plain strings: an enum member's attribute lookup, a million times over, costs a second.
 NEGLECT = AbuseCategory.NEGLECT.value
+N1 = PrimaryNeed.ABUSE_NEGLECT.value
+SOURCE_GROUPS = {code: label.split(":")[0] for code, label in ReferralSource.choices}
 
 
 class Section(StrEnum):
@@ -38,6 +51,34 @@ class PeriodFacts:
     period: Period
     population: int | None
     known: set[int] | None  # children the chosen agency knows; None: every child
+
+    @cached_property
+    def neglect_cohort(self) -> set[int]:
+        """Children on a neglect plan on the period's last day (the toolkit's definition), of
+        those the chosen agency knows (intersected here: that set can be large)."""
+        found = set(
+            toolkit_reporting.neglect_plan_children(self.period.end).values_list("pk", flat=True)
+        )
+        return found if self.known is None else found & self.known
+
+    @cached_property
+    def tool_coverage(self) -> dict[str, dict[str, Any]]:
+        rows = toolkit_reporting.mandatory_tool_coverage(
+            self.period.end, cohort=self.neglect_cohort
+        )
+        return {r["tool"]: r for r in rows}
+
+    @cached_property
+    def voice(self) -> dict[str, Any]:
+        return toolkit_reporting.voice_of_the_child(self.period.end, cohort=self.neglect_cohort)
+
+    @cached_property
+    def referrals_in_period(self) -> list[Referral]:
+        return [
+            r
+            for r in self.facts.referrals
+            if self.period.contains(r.start) and self.includes(r.child_id)
+        ]
 
     def includes(self, child_id: int) -> bool:
         return self.known is None or child_id in self.known
@@ -396,11 +437,7 @@ def cp_category_changed(pf: PeriodFacts) -> Measurement:
 def _cin_neglect_open(pf: PeriodFacts) -> list[Plan]:
     seen: dict[int, Plan] = {}
     for plan in pf.facts.cin_plans:
-        if (
-            plan.primary_need == PrimaryNeed.ABUSE_NEGLECT
-            and plan.open_on(pf.period.end)
-            and pf.includes(plan.child_id)
-        ):
+        if plan.primary_need == N1 and plan.open_on(pf.period.end) and pf.includes(plan.child_id):
             seen.setdefault(plan.child_id, plan)
     return list(seen.values())
 
@@ -478,16 +515,11 @@ REFERRAL_SOURCE_TEXT = (
 
 
 def _source_group(code: str) -> str:
-    label = dict(ReferralSource.choices).get(code)
-    if not label:
-        return "Not recorded"
-    return label.split(":")[0]
+    return SOURCE_GROUPS.get(code, "Not recorded")
 
 
-def _referrals(pf: PeriodFacts) -> list:  # type: ignore[type-arg]
-    return [
-        r for r in pf.facts.referrals if pf.period.contains(r.start) and pf.includes(r.child_id)
-    ]
+def _referrals(pf: PeriodFacts) -> list[Referral]:
+    return pf.referrals_in_period
 
 
 @indicator(
@@ -532,14 +564,14 @@ def referrals_neglect(pf: PeriodFacts) -> Measurement:
     items = [
         Item(
             pf.groups(r.child_id, r.start) | {"source": _source_group(r.source)},
-            r.primary_need == PrimaryNeed.ABUSE_NEGLECT,
+            r.primary_need == N1,
         )
         for r in _referrals(pf)
     ]
     return measure(Unit.PERCENT, items, dimensions=("source", *CHILD_DIMENSIONS))
 
 
-def is_rereferral(pf: PeriodFacts, referral) -> bool:  # type: ignore[no-untyped-def]
+def is_rereferral(pf: PeriodFacts, referral: Referral) -> bool:
     """12 calendar months, inclusive: a previous referral on or after the same date a year
     earlier makes this one a re-referral (so exactly 12 months counts)."""
     since = add_months(referral.start, -12)
@@ -609,8 +641,7 @@ def tools_completed(pf: PeriodFacts) -> Measurement:
 
 def _coverage(code: str) -> Callable[[PeriodFacts], Measurement]:
     def compute(pf: PeriodFacts) -> Measurement:
-        rows = toolkit_reporting.mandatory_tool_coverage(pf.period.end, within=pf.known)
-        row = next((r for r in rows if r["tool"] == code), None)
+        row = pf.tool_coverage.get(code)
         if row is None:
             return Measurement(Figure(None))
         return Measurement(Figure.share(row["with_tool"], row["children"]))
@@ -640,8 +671,7 @@ for _code, _name in (
 
 def _voice(key: str) -> Callable[[PeriodFacts], Measurement]:
     def compute(pf: PeriodFacts) -> Measurement:
-        voice = toolkit_reporting.voice_of_the_child(pf.period.end, within=pf.known)
-        return Measurement(Figure.share(voice[key], voice["children"]))
+        return Measurement(Figure.share(pf.voice[key], pf.voice["children"]))
 
     return compute
 
@@ -672,7 +702,7 @@ for _key, _code, _name in (
 ALERT_SOURCE = "Alerts and the professional responses recorded to them"
 
 
-def _alerts_raised(pf: PeriodFacts) -> list:  # type: ignore[type-arg]
+def _alerts_raised(pf: PeriodFacts) -> list[AlertRow]:
     return [a for a in pf.facts.alerts if pf.period.contains(a.raised) and pf.includes(a.child_id)]
 
 

@@ -1,18 +1,21 @@
 """The dataset page, one indicator's detail, the definitions, the printable report and the
 downloads: aggregate figures for analysts, scrutineers and administrators only (the URL policy)."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.lib.periods import Quarter
+from hearth.partnership import actions, exports
 from hearth.partnership import dataset as datasets
-from hearth.partnership import exports
 from hearth.partnership.charts import trend_chart
-from hearth.partnership.forms import DatasetFilterForm
+from hearth.partnership.forms import DatasetFilterForm, ReportingSettingsForm
 from hearth.partnership.indicators import LIBRARY
+from hearth.partnership.measures import Group
+from hearth.partnership.reference import settings as reporting_settings
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -75,7 +78,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _rag_summary(quarter: Quarter) -> list:  # type: ignore[type-arg]
+def _rag_summary(quarter: Quarter) -> list[dict[str, object]]:
     return []
 
 
@@ -87,7 +90,7 @@ def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:
     quarter, agency = _chosen(form)
     data = datasets.compute(quarter, agency=agency, codes=[code])  # type: ignore[arg-type]
     row = data.row(code)
-    groups: dict[str, list] = {}  # type: ignore[type-arg]
+    groups: dict[str, list[Group]] = {}
     for group in row.current.groups:
         groups.setdefault(group.dimension, []).append(group)
     return render(
@@ -140,3 +143,13 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
         f'attachment; filename="hearth-neglect-dataset-{quarter.code}{suffix}{marker}.{fmt}"'
     )
     return response
+
+
+def edit_settings(request: HttpRequest) -> HttpResponse:
+    current = reporting_settings()
+    form = ReportingSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        actions.update_settings(by=request.user, form=form)
+        messages.success(request, "Reporting settings saved")
+        return redirect("partnership:dataset")
+    return render(request, "partnership/settings.html", {"form": form})

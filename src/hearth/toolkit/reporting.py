@@ -58,36 +58,37 @@ def _open_on(as_of: date, prefix: str = "") -> Q:
     )
 
 
-def neglect_plan_children(
-    as_of: date, *, within: Collection[int] | None = None
-) -> QuerySet[Person]:
-    """Children on a neglect plan on `as_of`; `within` narrows them to a cohort (e.g. the
-    children one agency knows). Driven from the plans, which are few, not from every person."""
+def neglect_plan_children(as_of: date) -> QuerySet[Person]:
+    """Children on a neglect plan on `as_of`. Driven from the plans, which are few, not from
+    every person."""
     plans = Episode.objects.filter(_open_on(as_of)).filter(
         Q(kind=EpisodeKind.CP_PLAN, latest_category=AbuseCategory.NEGLECT)
         | Q(kind=EpisodeKind.CIN_PLAN, referral__primary_need=PrimaryNeed.ABUSE_NEGLECT)
     )
-    children = Person.objects.filter(pk__in=plans.values("child_id"))
-    if within is not None:
-        children = children.filter(pk__in=list(within))
-    return children
+    return Person.objects.filter(pk__in=plans.values("child_id"))
 
 
 def mandatory_tool_coverage(
     as_of: date,
     *,
     window_days: int = MANDATORY_WINDOW_DAYS,
-    within: Collection[int] | None = None,
+    cohort: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
     """For each mandatory tool, the share of children on neglect plans with one completed about
     them in the window. The chronology counts when an entry about the child in the window says
-    what it meant for the child (an impact chronology, not a list of events)."""
+    what it meant for the child (an impact chronology, not a list of events). A caller that has
+    already found the neglect-plan children (the dataset, once per period) passes them as
+    `cohort`."""
     since = as_of - timedelta(days=window_days)
-    children = neglect_plan_children(as_of, within=within)
-    total = children.count()
-    rows: list[dict[str, Any]] = []
-    with_chronology = children.filter(
-        Exists(
+    children = (
+        neglect_plan_children(as_of)
+        if cohort is None
+        else Person.objects.filter(pk__in=list(cohort))
+    )
+    tools = list(Tool.objects.filter(mandatory=True, active=True).order_by("position"))
+    # One pass over the children: a flag per tool, so the cohort is sent to the database once.
+    flags: dict[str, Any] = {
+        CHRONOLOGY: Exists(
             EntrySubject.objects.filter(
                 person=OuterRef("pk"),
                 event_date__gt=since,
@@ -95,21 +96,23 @@ def mandatory_tool_coverage(
                 entry__status=EntryStatus.ACTIVE,
             ).exclude(entry__impact_on_child="")
         )
-    ).count()
-    rows.append(_coverage_row(CHRONOLOGY, "Impact chronology", total, with_chronology))
-    for tool in Tool.objects.filter(mandatory=True, active=True).order_by("position"):
-        done = children.filter(
-            Exists(
-                ResponseSubject.objects.filter(
-                    person=OuterRef("pk"),
-                    response__tool=tool,
-                    response__status=ResponseStatus.COMPLETED,
-                    response__effective_date__gt=since,
-                    response__effective_date__lte=as_of,
-                )
+    }
+    for n, tool in enumerate(tools):
+        flags[f"t{n}"] = Exists(
+            ResponseSubject.objects.filter(
+                person=OuterRef("pk"),
+                response__tool=tool,
+                response__status=ResponseStatus.COMPLETED,
+                response__effective_date__gt=since,
+                response__effective_date__lte=as_of,
             )
-        ).count()
-        rows.append(_coverage_row(tool.code, tool.name, total, done))
+        )
+    names = list(flags)
+    found = list(children.annotate(**flags).values_list(*names))
+    total = len(found)
+    rows = [_coverage_row(CHRONOLOGY, "Impact chronology", total, sum(1 for f in found if f[0]))]
+    for n, tool in enumerate(tools, start=1):
+        rows.append(_coverage_row(tool.code, tool.name, total, sum(1 for f in found if f[n])))
     return rows
 
 
@@ -127,12 +130,16 @@ def voice_of_the_child(
     as_of: date,
     *,
     window_days: int = MANDATORY_WINDOW_DAYS,
-    within: Collection[int] | None = None,
+    cohort: Collection[int] | None = None,
 ) -> dict[str, Any]:
     """From each neglect-plan child's latest "day in my life" in the window: seen alone, own
     words recorded, and whether the child knows they have a plan."""
     since = as_of - timedelta(days=window_days)
-    children = set(neglect_plan_children(as_of, within=within).values_list("pk", flat=True))
+    children = (
+        set(neglect_plan_children(as_of).values_list("pk", flat=True))
+        if cohort is None
+        else set(cohort)
+    )
     latest: dict[int, dict[str, Any]] = {}
     links = (
         ResponseSubject.objects.filter(
