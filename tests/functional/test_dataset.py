@@ -2,6 +2,7 @@
 (read back with openpyxl); a practitioner is refused."""
 
 import datetime
+import io
 from typing import Any
 
 import pytest
@@ -51,7 +52,8 @@ def test_an_analyst_filters_by_agency_and_downloads_the_workbook_and_a_practitio
     assert download.suggested_filename.endswith(
         f"{quarter.code}-{world.health.code}-not-for-publication.xlsx"
     )
-    workbook = load_workbook(download.path())
+    with open(download.path(), "rb") as handle:
+        workbook = load_workbook(io.BytesIO(handle.read()))
     cp_rows = {r[0].value: r for r in workbook["Child protection plans"].iter_rows(min_row=2)}
     assert cp_rows["cp_neglect_share_latest"][2].value == pytest.approx(1.0)
     assert (

@@ -109,7 +109,7 @@ def test_the_command_writes_each_format_and_refuses_a_bad_quarter(records, tmp_p
     payload = json.loads((tmp_path / "dataset.json").read_text())
     codes = {r["code"]: r for r in payload["indicators"]}
     assert codes["cp_neglect_share_latest"]["numerator"] == 12
-    assert payload["about"]["Period"] == "2025Q1: 1 January 2025 to 31 March 2025"
+    assert payload["about"]["Period"] == "Q1 2025: 1 January 2025 to 31 March 2025"
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_type="dataset").count() == 3
     from django.core.management.base import CommandError
 
@@ -223,3 +223,12 @@ def test_an_administrator_chooses_the_authority_and_a_typo_is_refused(world):
     data = datasets.compute(Quarter(2025, 2), codes=["cp_children"])
     assert data.population == 181_943
     assert sign_in(Client(), world.nina).get(url).status_code == 403
+
+
+def test_every_indicator_is_documented():
+    from pathlib import Path
+
+    from hearth.partnership.indicators import LIBRARY
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "dataset.md").read_text()
+    assert [code for code in LIBRARY if f"`{code}`" not in docs] == []

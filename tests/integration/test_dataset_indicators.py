@@ -224,7 +224,7 @@ def test_a_date_range_compares_with_the_period_before_and_a_year_earlier():
     )
     row = data.row("cp_started")
     assert row.current.figure.numerator == 1
-    assert data.previous_period == Period(D(2024, 7, 4), D(2024, 12, 31), "previous period")
+    assert data.previous_period == Period(D(2024, 7, 4), D(2024, 12, 31), "the previous period")
     assert row.last_year.numerator == 1
     assert [p.label for p, _ in row.trend] == ["first half"]
 
@@ -233,14 +233,14 @@ def test_the_trend_covers_eight_quarters_oldest_first():
     cp(child(), D(2024, 5, 1), D(2024, 12, 1))
     row = datasets.compute(Q1, codes=["cp_children"]).row("cp_children")
     assert [p.label for p, _ in row.trend] == [
-        "2023Q2",
-        "2023Q3",
-        "2023Q4",
-        "2024Q1",
-        "2024Q2",
-        "2024Q3",
-        "2024Q4",
-        "2025Q1",
+        "Q2 2023",
+        "Q3 2023",
+        "Q4 2023",
+        "Q1 2024",
+        "Q2 2024",
+        "Q3 2024",
+        "Q4 2024",
+        "Q1 2025",
     ]
     assert [f.numerator for _, f in row.trend] == [0, 0, 0, 0, 1, 1, 0, 0]
     assert row.previous.numerator == 0 and row.last_year.numerator == 0

@@ -25,6 +25,7 @@ def test_previous_and_same_quarter_last_year_cross_year_ends():
     assert q.same_last_year() == Quarter(2024, 1)
     assert q.next() == Quarter(2025, 2)
     assert [x.code for x in q.trailing(3)] == ["2024Q3", "2024Q4", "2025Q1"]
+    assert q.period.label == "Q1 2025"
 
 
 def test_last_complete_quarter_is_the_one_before_today():

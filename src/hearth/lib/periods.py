@@ -83,7 +83,7 @@ class Quarter:
 
     @property
     def period(self) -> Period:
-        return Period(self.start, self.end, self.code)
+        return Period(self.start, self.end, self.label)
 
     def previous(self, n: int = 1) -> Quarter:
         index = self.year * 4 + (self.number - 1) - n

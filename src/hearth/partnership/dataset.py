@@ -65,10 +65,12 @@ def periods_for(target: Quarter | Period) -> tuple[Period, Period, Period, list[
         return target.period, target.previous().period, target.same_last_year().period, trend
     length = target.days
     previous = Period(
-        target.start - timedelta(days=length), target.start - timedelta(days=1), "previous period"
+        target.start - timedelta(days=length),
+        target.start - timedelta(days=1),
+        "the previous period",
     )
     last_year = Period(
-        add_months(target.start, -12), add_months(target.end, -12), "same period a year earlier"
+        add_months(target.start, -12), add_months(target.end, -12), "the same period a year earlier"
     )
     return target, previous, last_year, [target]
 
