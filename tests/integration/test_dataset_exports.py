@@ -232,3 +232,19 @@ def test_every_indicator_is_documented():
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "dataset.md").read_text()
     assert [code for code in LIBRARY if f"`{code}`" not in docs] == []
+
+
+def test_tools_completed_are_counted_by_tool_agency_and_team(world):
+    from hearth.agencies.models import Team
+
+    world.alice.team = Team.objects.create(agency=world.csc, name="Assessment team 2")
+    world.alice.save()
+    completed_sdq(by=world.alice, child=world.amy)
+    completed_sdq(by=world.alice, child=world.ben)
+    data = datasets.compute(Quarter.containing(dt.date.today()), codes=["tools_completed"])
+    row = data.row("tools_completed")
+    assert row.current.figure.numerator == 2
+    teams = {g.label: g.figure.numerator for g in row.current.groups if g.dimension == "team"}
+    assert teams == {"Assessment team 2": 2}
+    agencies = {g.label: g.figure.numerator for g in row.current.groups if g.dimension == "agency"}
+    assert agencies == {world.csc.name: 2}

@@ -10,7 +10,7 @@ from hearth.partnership.format import value_text
 from hearth.partnership.measures import Figure, Unit
 
 WIDTH, HEIGHT = 560, 190
-LEFT, RIGHT, TOP, BOTTOM = 16, 16, 26, 34
+LEFT, RIGHT, TOP, BOTTOM = 40, 40, 26, 34
 
 
 def trend_chart(

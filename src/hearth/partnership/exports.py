@@ -381,7 +381,13 @@ def to_xlsx(dataset: Dataset, *, publication: bool = False) -> bytes:
         wb,
         "Tools by week",
         [
-            {"week": w["week"], "tool": w["tool_name"], "agency": w["agency"], "count": w["count"]}
+            {
+                "week": w["week"],
+                "tool": w["tool_name"],
+                "agency": w["agency"],
+                "team": w["team"],
+                "count": w["count"],
+            }
             for w in weekly
             if not (publication and is_small(w["count"]))
         ],

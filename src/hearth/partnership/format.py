@@ -23,7 +23,9 @@ def value_text(value: float | None, unit: Unit) -> str:
 def figure_text(figure: Figure, unit: Unit) -> str:
     text = value_text(figure.value, unit)
     if figure.value is None:
-        return text
+        return (
+            "none to count (0 of 0)" if unit == Unit.PERCENT and figure.denominator == 0 else text
+        )
     if unit == Unit.PERCENT and figure.denominator is not None:
         return f"{text} ({figure.numerator:,} of {figure.denominator:,})"
     if unit == Unit.RATE and figure.numerator is not None:

@@ -618,8 +618,8 @@ NEGLECT_PLAN_TEXT = (
     section=Section.TOOLKIT,
     name="Toolkit tools completed",
     unit=Unit.COUNT,
-    definition="Tools completed during the period, by tool and by the agency that completed them "
-    "(the workbook also gives them week by week).",
+    definition="Tools completed during the period, by tool, by the agency that completed them and "
+    "by the author's team (the workbook also gives them week by week).",
     numerator="Tools completed",
     denominator="",
     source=TOOLKIT_SOURCE,
@@ -632,11 +632,11 @@ def tools_completed(pf: PeriodFacts) -> Measurement:
         agency_ids=[pf.facts.agency_id] if pf.facts.agency_id else None,
     )
     items = [
-        Item({"tool": r["tool_name"], "agency": r["agency"]})
+        Item({"tool": r["tool_name"], "agency": r["agency"], "team": r["team"]})
         for r in rows
         for _ in range(r["count"])
     ]
-    return measure(Unit.COUNT, items, dimensions=("tool", "agency"))
+    return measure(Unit.COUNT, items, dimensions=("tool", "agency", "team"))
 
 
 def _coverage(code: str) -> Callable[[PeriodFacts], Measurement]:

@@ -25,7 +25,8 @@ CHRONOLOGY = "chronology"
 def tools_completed_by_week(
     start: date, end: date, *, agency_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
-    """Completed tools per tool, agency and week (weeks start on Monday), between two dates inclusive."""
+    """Completed tools per tool, agency, the author's team and week (weeks start on Monday),
+    between two dates inclusive."""
     qs = ToolResponse.objects.filter(
         status=ResponseStatus.COMPLETED,
         completed_at__date__gte=start,
@@ -35,7 +36,9 @@ def tools_completed_by_week(
         qs = qs.filter(agency_id__in=agency_ids)
     rows = (
         qs.annotate(week=TruncWeek("completed_at"))
-        .values("tool__code", "tool__name", "agency_id", "agency__name", "week")
+        .values(
+            "tool__code", "tool__name", "agency_id", "agency__name", "author__team__name", "week"
+        )
         .annotate(count=Count("pk"))
         .order_by("week", "tool__code", "agency__name")
     )
@@ -45,6 +48,7 @@ def tools_completed_by_week(
             "tool_name": r["tool__name"],
             "agency_id": r["agency_id"],
             "agency": r["agency__name"],
+            "team": r["author__team__name"] or "No team recorded",
             "week": r["week"].date() if hasattr(r["week"], "date") else r["week"],
             "count": r["count"],
         }
