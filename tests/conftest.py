@@ -160,3 +160,13 @@ def world(db: Any) -> World:
         mike,
         nina,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_recent_datasets() -> Any:
+    """Each test starts with no dataset remembered from another test's records."""
+    from hearth.partnership.dataset import forget_recent
+
+    forget_recent()
+    yield
+    forget_recent()

@@ -248,3 +248,20 @@ def test_tools_completed_are_counted_by_tool_agency_and_team(world):
     assert teams == {"Assessment team 2": 2}
     agencies = {g.label: g.figure.numerator for g in row.current.groups if g.dimension == "agency"}
     assert agencies == {world.csc.name: 2}
+
+
+def test_the_page_and_its_download_share_one_recent_computation_until_asked_again(world, records):
+    client = sign_in(Client(), world.nina)
+    url = reverse("partnership:dataset") + "?quarter=2025Q1"
+    first = client.get(url).context["data"]
+    Episode.objects.create(
+        kind=EpisodeKind.CP_PLAN,
+        child=PersonFactory(),
+        start_date=dt.date(2025, 1, 2),
+        initial_category="NEG",
+        latest_category="NEG",
+    )
+    assert client.get(url).context["data"] is first
+    fresh = client.get(url + "&fresh=1").context["data"]
+    assert fresh is not first
+    assert fresh.row("cp_children").current.figure.numerator == 15

@@ -4,9 +4,13 @@ computed from the records (one implementation for the page, the exports, the com
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
 
 from hearth.agencies.models import Agency
 from hearth.lib.periods import Period, Quarter, add_months
@@ -42,6 +46,7 @@ class Dataset:
     settings: ReportingSettings
     seconds: float = 0.0
     themes: list[Theme] = field(default_factory=list)
+    computed_at: datetime = field(default_factory=timezone.now)
 
     def sections(self) -> list[tuple[Section, list[Row]]]:
         out: dict[Section, list[Row]] = {}
@@ -148,3 +153,54 @@ def compute(
     dataset.themes = emerging_themes(dataset)
     dataset.seconds = time.perf_counter() - started
     return dataset
+
+
+# The page, its downloads and the printable report ask for the same figures within minutes of
+# each other; at county scale each computation takes seconds, so a few recent ones are kept in
+# this process for a short while (the page shows when its figures were computed).
+CACHE_SECONDS = 600
+CACHE_SIZE = 16
+_cache: OrderedDict[tuple[object, ...], tuple[float, Dataset]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def compute_recent(
+    target: Quarter | Period,
+    *,
+    agency: Agency | None = None,
+    codes: list[str] | None = None,
+    fresh: bool = False,
+) -> Dataset:
+    """`compute`, reusing a result computed in this process in the last ten minutes for the same
+    question and settings; `fresh=True` recomputes."""
+    settings = reference.settings()
+    key = (
+        target,
+        agency.pk if agency else None,
+        tuple(codes or ()),
+        settings.pk,
+        settings.la_code,
+        settings.population_source,
+        settings.fixed_child_population,
+        str(settings.theme_points),
+        settings.theme_relative,
+        settings.theme_min_denominator,
+    )
+    now = time.monotonic()
+    with _cache_lock:
+        found = _cache.get(key)
+        if found and not fresh and now - found[0] < CACHE_SECONDS:
+            _cache.move_to_end(key)
+            return found[1]
+    data = compute(target, agency=agency, codes=codes)
+    with _cache_lock:
+        _cache[key] = (now, data)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return data
+
+
+def forget_recent() -> None:
+    with _cache_lock:
+        _cache.clear()

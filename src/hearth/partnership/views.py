@@ -38,6 +38,10 @@ def _chosen(form: DatasetFilterForm) -> tuple[Quarter, object]:
     return quarter or form.default_quarter, data.get("agency")
 
 
+def _fresh(request: HttpRequest) -> bool:
+    return request.GET.get("fresh") == "1"
+
+
 def _charts(data: datasets.Dataset) -> dict[str, str]:
     return {
         r.indicator.code: trend_chart(
@@ -50,7 +54,7 @@ def _charts(data: datasets.Dataset) -> dict[str, str]:
 def dataset_page(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     quarter, agency = _chosen(form)
-    data = datasets.compute(quarter, agency=agency)  # type: ignore[arg-type]
+    data = datasets.compute_recent(quarter, agency=agency, fresh=_fresh(request))  # type: ignore[arg-type]
     query = request.GET.urlencode()
     return render(
         request,
@@ -62,7 +66,7 @@ def dataset_page(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     quarter, agency = _chosen(form)
-    data = datasets.compute(quarter, agency=agency)  # type: ignore[arg-type]
+    data = datasets.compute_recent(quarter, agency=agency, fresh=_fresh(request))  # type: ignore[arg-type]
     record(
         action=AuditAction.EXPORT,
         by=request.user,
@@ -88,7 +92,7 @@ def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:
         raise Http404("No such indicator")
     form = _filters(request)
     quarter, agency = _chosen(form)
-    data = datasets.compute(quarter, agency=agency, codes=[code])  # type: ignore[arg-type]
+    data = datasets.compute_recent(quarter, agency=agency, codes=[code], fresh=_fresh(request))  # type: ignore[arg-type]
     row = data.row(code)
     groups: dict[str, list[Group]] = {}
     for group in row.current.groups:
@@ -117,7 +121,7 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     form = _filters(request)
     quarter, agency = _chosen(form)
     publication = request.GET.get("publication") == "1"
-    data = datasets.compute(quarter, agency=agency)  # type: ignore[arg-type]
+    data = datasets.compute_recent(quarter, agency=agency, fresh=_fresh(request))  # type: ignore[arg-type]
     if fmt == "xlsx":
         body: bytes | str = exports.to_xlsx(data, publication=publication)
     elif fmt == "csv":
