@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "hearth.toolkit",
     "hearth.recording",
     "hearth.alerts",
+    "hearth.actionplans",
+    "hearth.workforce",
     "hearth.synth",
     "hearth.web",
 ]

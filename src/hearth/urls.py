@@ -9,6 +9,8 @@ urlpatterns = [
     path("toolkit/", include("hearth.toolkit.urls")),
     path("plans/", include("hearth.plans.urls")),
     path("alerts/", include("hearth.alerts.urls")),
+    path("action-plans/", include("hearth.actionplans.urls")),
+    path("training/", include("hearth.workforce.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]
