@@ -40,6 +40,11 @@ from hearth.web.errors import apply_validation_error
 from hearth.web.refusals import not_permitted
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data, or None to show a fresh form (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _quarter_from(request: HttpRequest, default: Quarter) -> Quarter:
     try:
         return (
@@ -76,7 +81,7 @@ def add_plan(request: AuthenticatedRequest) -> HttpResponse:
         else Agency.objects.filter(pk__in=[user.agency_id] if user.agency_id else [])
     )
     form = ActionPlanForm(
-        request.POST or None,
+        _posted(request),
         agencies=agencies,
         initial={
             "agency": user.agency_id,
@@ -168,7 +173,7 @@ def add_objective(request: AuthenticatedRequest, action_plan_id: int) -> HttpRes
     plan, refused = _plan_to_change(request, action_plan_id)
     if refused:
         return refused
-    form = ObjectiveForm(request.POST or None)
+    form = ObjectiveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.add_objective(by=request.user, plan=plan, request=request, **form.cleaned_data)
@@ -189,7 +194,7 @@ def add_action(request: AuthenticatedRequest, action_plan_id: int) -> HttpRespon
         messages.error(request, "Add an objective first: every action comes under one.")
         return redirect("actionplans:add_objective", action_plan_id=plan.pk)
     initial = {"objective": request.GET.get("objective")} if request.GET.get("objective") else {}
-    form = AgencyActionForm(request.POST or None, objectives=objectives, initial=initial)
+    form = AgencyActionForm(_posted(request), objectives=objectives, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.add_action(by=request.user, request=request, **form.cleaned_data)
@@ -250,7 +255,7 @@ def add_update(
         quarters[-1] if quarters else None,
     )
     form = UpdateForm(
-        request.POST or None,
+        _posted(request),
         quarters=quarters,
         initial={"quarter": request.GET.get("quarter") or (default.code if default else None)},
     )
@@ -284,7 +289,7 @@ def sign_off(request: AuthenticatedRequest, action_plan_id: int) -> HttpResponse
     quarters = [q for q in PlanYear.parse(plan.plan_year).quarters if q.start <= today]
     default = next((q for q in reversed(quarters) if q.end < today), None)
     form = SignOffForm(
-        request.POST or None,
+        _posted(request),
         quarters=quarters,
         initial={"quarter": request.GET.get("quarter") or (default.code if default else None)},
     )
@@ -368,7 +373,7 @@ def add_evidence(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("action__objective__plan__agency")
         .order_by("action__objective__plan__agency__name", "action__objective__strategic_objective")
     )
-    form = EvidenceForm(request.POST or None, updates=updates, initial={"quarter": quarter.code})
+    form = EvidenceForm(_posted(request), updates=updates, initial={"quarter": quarter.code})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["quarter"] = quarter.code

@@ -70,6 +70,9 @@ class AttendanceForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if users is not None:
             self.fields["user"].queryset = users  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda u: f"{u.display_name}, {u.agency.name if u.agency else 'no agency'}"
+        )
         if agencies is not None:
             self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         for item in ConfidenceItem:

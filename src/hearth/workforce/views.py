@@ -1,11 +1,12 @@
 """Training sessions, attendance and confidence, and the reach against each agency's target."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -19,6 +20,11 @@ from hearth.web.refusals import not_permitted
 from hearth.workforce import actions, reporting
 from hearth.workforce.forms import AttendanceForm, SessionForm, TargetForm
 from hearth.workforce.models import ConfidenceItem, TrainingSession, TrainingTarget
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data, or None to show a fresh form (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _plan_year(request: AuthenticatedRequest) -> PlanYear:
@@ -67,7 +73,7 @@ def add_session(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     is_admin = user.role == Role.ADMINISTRATOR
     form = SessionForm(
-        request.POST or None,
+        _posted(request),
         agencies=_agencies_for(user),
         partnership=is_admin,
         initial={} if is_admin else {"agency": user.agency_id},
@@ -117,10 +123,12 @@ def add_attendance(request: AuthenticatedRequest, session_id: int) -> HttpRespon
     held = get_object_or_404(TrainingSession.objects.select_related("agency"), pk=session_id)
     user = request.user
     agencies = _agencies_for(user)
-    users = User.objects.filter(is_active=True, agency__in=agencies).order_by(
-        "last_name", "first_name"
+    users = (
+        User.objects.filter(is_active=True, agency__in=agencies)
+        .select_related("agency")
+        .order_by("last_name", "first_name")
     )
-    form = AttendanceForm(request.POST or None, users=users, agencies=agencies)
+    form = AttendanceForm(_posted(request), users=users, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,7 +156,7 @@ def add_attendance(request: AuthenticatedRequest, session_id: int) -> HttpRespon
 def targets(request: AuthenticatedRequest) -> HttpResponse:
     year = _plan_year(request)
     can_set = actions.can_set_targets(request.user)
-    form = TargetForm(request.POST or None, initial={"plan_year": year.code})
+    form = TargetForm(_posted(request), initial={"plan_year": year.code})
     if request.method == "POST":
         if not can_set:
             return not_permitted(
