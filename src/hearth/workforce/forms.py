@@ -94,6 +94,12 @@ class AttendanceForm(GovukFormMixin, forms.Form):
             self.add_error("agency", "Choose the practitioner's agency.")
         return data
 
+    def confidence_fields(self) -> list[Any]:
+        """The bound before/after fields, in the order they are asked."""
+        return [
+            self[f"{item.value}_{when}"] for item in ConfidenceItem for when in ("before", "after")
+        ]
+
     def confidence(self) -> dict[str, tuple[int | None, int | None]]:
         return {
             item.value: (
