@@ -344,12 +344,24 @@ def test_the_list_and_a_plan_show_objectives_actions_and_latest_rag(
     plan = two_agencies["a1"].objective.plan
     page = page_text(client.get(reverse("actionplans:detail", args=[plan.pk])))
     assert "Train every team in the day in my life tool" in page
-    assert "Use the graded care tool" in page and "Amber" in page and "2025Q3" in page
+    assert "Use the graded care tool" in page and "Amber" in page and "Q3 2025" in page
     assert "Add a quarterly update" not in page  # the analyst reads only
     history = page_text(
         client.get(reverse("actionplans:action_detail", args=[plan.pk, two_agencies["a3"].pk]))
     )
     assert "Corrected" in history and "Rated before the audit." in history
+
+
+def test_a_plan_lists_its_objectives_in_the_strategys_order(client, world, leads, csc_plan):
+    for objective in ("evaluate", "quantify", "respond", "recognise"):
+        make_objective(leads.lena, csc_plan, objective)
+    sign_in(client, leads.lena)
+    page = page_text(client.get(reverse("actionplans:detail", args=[csc_plan.pk])))
+    positions = [
+        page.index(f"Practitioners {o} neglect")
+        for o in ("recognise", "respond", "quantify", "evaluate")
+    ]
+    assert positions == sorted(positions)
 
 
 def test_roles_without_the_permission_never_see_the_plans(client, world, csc_plan):

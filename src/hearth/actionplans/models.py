@@ -14,6 +14,7 @@ from django.db import models
 
 from hearth.agencies.models import Agency
 from hearth.lib.immutable import ImmutableModel
+from hearth.lib.periods import Quarter
 
 
 class StrategicObjective(models.TextChoices):
@@ -28,6 +29,9 @@ class Rag(models.TextChoices):
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
 
+
+# The strategy's order, for listing objectives (their stored values sort alphabetically).
+OBJECTIVE_ORDER = {value: i for i, value in enumerate(StrategicObjective.values)}
 
 # Higher is worse: the heatmap shows the worst rating under an objective.
 RAG_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
@@ -139,6 +143,10 @@ class ActionUpdate(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.rag}: {self.narrative[:60]}"
+
+    @property
+    def quarter_label(self) -> str:
+        return Quarter.parse(self.quarter).label
 
 
 class SignOff(ImmutableModel):

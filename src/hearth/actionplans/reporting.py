@@ -99,10 +99,12 @@ def worst(rags: Iterable[str]) -> str | None:
 
 
 def movement(rag: str | None, previous: str | None) -> str:
+    """Plain strings (`improved`, `same`, `worse`, `not_comparable`), ready for an export."""
     if rag is None or previous is None:
-        return Movement.NOT_COMPARABLE
+        return Movement.NOT_COMPARABLE.value
     change = RAG_SEVERITY[Rag(rag)] - RAG_SEVERITY[Rag(previous)]
-    return Movement.IMPROVED if change < 0 else Movement.WORSE if change > 0 else Movement.SAME
+    found = Movement.IMPROVED if change < 0 else Movement.WORSE if change > 0 else Movement.SAME
+    return found.value
 
 
 def _ratings(quarter: Quarter) -> dict[tuple[int, str], list[str]]:
@@ -146,9 +148,9 @@ def overdue_updates(quarter: Quarter | str, *, today: date | None = None) -> lis
             "due_date": action.due_date,
         }
         if q.end < today and action.pk not in updated:
-            items.append(OverdueItem(reason=OverdueReason.NO_UPDATE, **base))  # type: ignore[typeddict-item]
+            items.append(OverdueItem(reason=OverdueReason.NO_UPDATE.value, **base))  # type: ignore[typeddict-item]
         if action.due_date < cutoff and not is_complete_by(action, q):
-            items.append(OverdueItem(reason=OverdueReason.PAST_DUE, **base))  # type: ignore[typeddict-item]
+            items.append(OverdueItem(reason=OverdueReason.PAST_DUE.value, **base))  # type: ignore[typeddict-item]
     items.sort(key=lambda i: (i["agency"], i["strategic_objective"], i["due_date"], i["reason"]))
     return items
 

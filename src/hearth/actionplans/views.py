@@ -24,6 +24,7 @@ from hearth.actionplans.forms import (
     UpdateForm,
 )
 from hearth.actionplans.models import (
+    OBJECTIVE_ORDER,
     ActionPlan,
     ActionUpdate,
     AgencyAction,
@@ -130,7 +131,11 @@ def detail(request: AuthenticatedRequest, action_plan_id: int) -> HttpResponse:
                 if text not in overdue.setdefault(item["action_id"], []):
                     overdue[item["action_id"]].append(text)
     objectives = []
-    for objective in plan.objectives.prefetch_related("actions"):
+    ordered = sorted(
+        plan.objectives.prefetch_related("actions"),
+        key=lambda o: (OBJECTIVE_ORDER[o.strategic_objective], o.pk),
+    )
+    for objective in ordered:
         rows = [(a, latest.get(a.pk), overdue.get(a.pk, [])) for a in objective.actions.all()]
         objectives.append((objective, rows))
     sign_offs = []
@@ -141,7 +146,7 @@ def detail(request: AuthenticatedRequest, action_plan_id: int) -> HttpResponse:
         current = signed is not None and signed.update_ids == actions.quarter_update_ids(
             plan, quarter
         )
-        sign_offs.append((quarter, signed, current))
+        sign_offs.append((quarter, signed, current, quarter.end < today))
     return render(
         request,
         "actionplans/detail.html",
