@@ -182,6 +182,7 @@ def test_the_training_page_shows_reach_and_confidence(client, world, trained):
     assert "Training reach and confidence, 2025-26" in page
     assert "50%" in page and "10%" in page
     assert "+1.33" in page
+    assert page.index("20 Jun 2025") < page.index("10 May 2025")  # newest session first
     assert "Record a session" not in page
     detail = page_text(client.get(reverse("workforce:session", args=[trained["s1"].pk])))
     assert "Pat Jones" in detail and "2 → 4" in detail

@@ -206,6 +206,10 @@ class ImpactEvidence(ImmutableModel):
     class Meta:
         ordering = ["strategic_objective", "source", "-quarter", "-recorded_at"]
 
+    @property
+    def quarter_label(self) -> str:
+        return Quarter.parse(self.quarter).label
+
 
 class EvidenceLink(ImmutableModel):
     """An action-plan update that supports a piece of evidence."""

@@ -45,6 +45,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         TrainingSession.objects.filter(held_on__gte=year.start, held_on__lte=year.end)
         .select_related("agency")
         .annotate(attended=Count("attendances"))
+        .order_by("-held_on", "title")  # Meta.ordering does not apply to an aggregate query
     )
     return render(
         request,
