@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "hearth.recording",
     "hearth.alerts",
     "hearth.partnership",
+    "hearth.actionplans",
+    "hearth.workforce",
     "hearth.synth",
     "hearth.web",
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("plans/", include("hearth.plans.urls")),
     path("alerts/", include("hearth.alerts.urls")),
     path("partnership/", include("hearth.partnership.urls")),
+    path("action-plans/", include("hearth.actionplans.urls")),
+    path("training/", include("hearth.workforce.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]

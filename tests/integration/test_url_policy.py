@@ -26,8 +26,10 @@ from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from hearth.episodes.models import Episode, EpisodeKind
 from hearth.plans import actions as plan_actions
+from hearth.workforce import actions as training_actions
 from tests.conftest import page_text, sign_in
 from tests.factories.accounts import UserFactory
+from tests.factories.actionplans import agency_lead, make_action, make_objective, make_plan
 from tests.factories.chronology import make_entry
 from tests.factories.toolkit import completed_sdq
 from tests.integration import unlisted_urls
@@ -135,7 +137,20 @@ def record_ids(world: Any) -> dict[str, Any]:
         raised_at=timezone.now(),
         summary="The child protection plan has been open for more than 456 days.",
     )
+    lead = agency_lead(world.csc)
+    action_plan = make_plan(lead, world.csc)
+    agency_action = make_action(lead, make_objective(lead, action_plan))
+    training = training_actions.record_session(
+        by=lead,
+        title="Neglect briefing",
+        held_on=datetime.date(2025, 5, 1),
+        course_type="briefing",
+        agency=world.csc,
+    )
     return {
+        "action_plan_id": action_plan.pk,
+        "agency_action_id": agency_action.pk,
+        "session_id": training.pk,
         "person_id": world.amy.pk,
         "entry_id": entry.pk,
         "grant_id": grant.pk,
@@ -259,7 +274,15 @@ def test_a_user_with_the_role_and_relationship_is_let_in(route, ids, world):
     assert route.policy is not None
     permission = route.policy.permission
     administrator = UserFactory(username="ada", agency=world.csc, role=Role.ADMINISTRATOR)
-    candidates = [world.alice, world.iris, world.mike, world.sam, world.nina, administrator]
+    candidates = [
+        world.alice,
+        world.iris,
+        world.mike,
+        world.sam,
+        world.nina,
+        agency_lead(world.csc),
+        administrator,
+    ]
     user = next(
         u for u in candidates if permission is None or permission in ROLE_PERMISSIONS[u.role]
     )

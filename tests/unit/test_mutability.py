@@ -15,6 +15,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from hearth.actionplans import actions as actionplan_actions
+from hearth.actionplans.models import ActionUpdate, EvidenceLink, ImpactEvidence, SignOff
 from hearth.alerts import actions as alert_actions
 from hearth.alerts.models import Alert, AlertResponse, Rule, RuleVersion
 from hearth.audit.actions import record
@@ -30,6 +32,8 @@ from hearth.lib.immutable import (
 from hearth.plans import actions as plan_actions
 from hearth.plans.models import PlanReview
 from hearth.toolkit.models import ResponseVersion, ToolResponse, ToolVersion
+from tests.factories.actionplans import agency_lead, make_action, make_objective, make_plan
+from tests.factories.actionplans import update as plan_update
 from tests.factories.chronology import make_entry
 from tests.factories.toolkit import completed_sdq
 
@@ -37,6 +41,13 @@ MUTABLE = "mutable"
 IMMUTABLE = "immutable"
 
 MODELS = {
+    "actionplans.ActionPlan": MUTABLE,  # its title; objectives and actions are added to it
+    "actionplans.ActionUpdate": IMMUTABLE,  # as reported; a correction supersedes it
+    "actionplans.AgencyAction": MUTABLE,  # its status follows the current updates
+    "actionplans.EvidenceLink": IMMUTABLE,
+    "actionplans.ImpactEvidence": IMMUTABLE,  # what scrutiny relied on
+    "actionplans.PlanObjective": MUTABLE,
+    "actionplans.SignOff": IMMUTABLE,  # who signed off which updates, and when
     "access.BreakGlassGrant": MUTABLE,  # its review status moves through a state machine
     "access.Involvement": MUTABLE,  # ends when the agency closes the case
     "accounts.User": MUTABLE,
@@ -66,6 +77,9 @@ MODELS = {
     "toolkit.Tool": MUTABLE,  # name and position follow the latest version
     "toolkit.ToolResponse": IMMUTABLE,  # changed only by the toolkit actions, with a new version
     "toolkit.ToolVersion": IMMUTABLE,  # a published version never changes
+    "workforce.Attendance": MUTABLE,  # corrected when a register was misread
+    "workforce.TrainingSession": MUTABLE,
+    "workforce.TrainingTarget": MUTABLE,  # revised by the partnership; the audit keeps the old
 }
 IMMUTABLE_MODELS = sorted(label for label, kind in MODELS.items() if kind == IMMUTABLE)
 
@@ -174,7 +188,40 @@ def a_rule_version(world: Any) -> RuleVersion:
     return RuleVersion.objects.get(rule__code="plan-drift", version=1)
 
 
+def an_action_update(world: Any) -> ActionUpdate:
+    lead = agency_lead(world.csc)
+    action = make_action(lead, make_objective(lead, make_plan(lead, world.csc)))
+    return plan_update(lead, action, "2025Q2", "amber")
+
+
+def a_sign_off(world: Any) -> SignOff:
+    update = an_action_update(world)
+    lead = agency_lead(world.csc)
+    return actionplan_actions.sign_off(
+        by=lead, plan=update.action.objective.plan, quarter=update.quarter
+    )
+
+
+def an_impact_evidence(world: Any) -> ImpactEvidence:
+    return actionplan_actions.record_evidence(
+        by=world.nina,
+        strategic_objective="evaluate",
+        source="audits",
+        quarter="2025Q2",
+        summary="Audit of 20 cases",
+        updates=[an_action_update(world)],
+    )
+
+
+def an_evidence_link(world: Any) -> EvidenceLink:
+    return an_impact_evidence(world).links.get()
+
+
 MAKERS: dict[str, Callable[[Any], models.Model]] = {
+    "actionplans.ActionUpdate": an_action_update,
+    "actionplans.EvidenceLink": an_evidence_link,
+    "actionplans.ImpactEvidence": an_impact_evidence,
+    "actionplans.SignOff": a_sign_off,
     "audit.AuditEvent": an_audit_event,
     "chronology.ChronologyEntry": a_chronology_entry,
     "chronology.EntrySubject": an_entry_subject,
@@ -189,6 +236,10 @@ MAKERS: dict[str, Callable[[Any], models.Model]] = {
 
 # A field of each model to try to change, and a value to try to change it to.
 CHANGES: dict[str, tuple[str, Any]] = {
+    "actionplans.ActionUpdate": ("rag", "green"),
+    "actionplans.EvidenceLink": ("update_id", None),
+    "actionplans.ImpactEvidence": ("summary", "quietly edited"),
+    "actionplans.SignOff": ("signed_by_name", "someone else"),
     "audit.AuditEvent": ("reason", "quietly edited"),
     "chronology.ChronologyEntry": ("description", "quietly edited"),
     "chronology.EntrySubject": ("event_date", "2001-01-01"),
@@ -289,6 +340,13 @@ def test_removing_an_entrys_subjects_is_refused(world):
     refused(lambda: entry.subjects.clear())
     refused(lambda: entry.subject_links.all().delete())
     assert list(entry.subjects.all()) == [world.amy]
+
+
+def test_unlinking_an_update_from_evidence_is_refused(world):
+    evidence = an_impact_evidence(world)
+    refused(lambda: evidence.updates.clear())
+    refused(lambda: evidence.links.all().delete())
+    assert evidence.updates.count() == 1
 
 
 def test_an_entry_changes_only_inside_allow_changes_as_the_actions_do(world):

@@ -39,6 +39,15 @@ class AuditAction(models.TextChoices):
     VIEW_ALERT = "view_alert", "Viewed an alert"
     RESPOND_TO_ALERT = "respond_to_alert", "Responded to an alert"
     UPDATE_SETTINGS = "update_settings", "Changed the reporting settings"
+    CREATE_ACTION_PLAN = "create_action_plan", "Started an agency action plan"
+    RECORD_PLAN_OBJECTIVE = "record_plan_objective", "Added an action-plan objective"
+    RECORD_AGENCY_ACTION = "record_agency_action", "Added an action-plan action"
+    RECORD_RAG_UPDATE = "record_rag_update", "Recorded a quarterly action-plan update"
+    SIGN_OFF_ACTION_PLAN = "sign_off_action_plan", "Signed off an action plan's quarter"
+    RECORD_IMPACT_EVIDENCE = "record_impact_evidence", "Recorded Impact Framework evidence"
+    RECORD_TRAINING = "record_training", "Recorded a training session"
+    RECORD_ATTENDANCE = "record_attendance", "Recorded training attendance"
+    SET_TRAINING_TARGET = "set_training_target", "Set a training target"
 
 
 class AuditEvent(ImmutableModel):

@@ -19,6 +19,7 @@ from hearth.accounts.models import Role, User
 from hearth.agencies.models import Agency
 from hearth.episodes.models import Episode, EpisodeKind, ScreeningStatus
 from hearth.people.models import Person
+from hearth.synth.actionplans_demo import seed_action_plans
 from hearth.synth.families import YEAR, SynthFamily
 from hearth.synth.toolkit_demo import seed_family_a_toolkit
 
@@ -490,6 +491,7 @@ def create_demo_users(demo: DemoFamilies, as_of: date) -> list[DemoLogin]:
         )
     _family_a_on_a_plan(demo, as_of, agencies["csc"])
     seed_family_a_toolkit(demo.families["A"].child_ids, as_of)
+    seed_action_plans(as_of)
     # A referral about Family C's youngest, still at the front door: what the screener sees.
     youngest = demo.families["C"].child_ids[-1]
     Episode.objects.create(
