@@ -150,11 +150,11 @@ def test_three_leads_update_one_signs_off_and_the_analyst_sees_the_heatmap(
     page.locator('input[name="strategic_objective"][value="respond"]').check()
     page.locator('input[name="source"][value="data_trends"]').check()
     page.get_by_label("What the evidence shows").fill("Referrals naming neglect rose by a fifth.")
-    page.get_by_label("Dataset indicators it draws on (optional)").fill("cp_neglect_share")
+    page.get_by_label("Dataset indicators it draws on (optional)").fill("cp_neglect_share_latest")
     page.get_by_label("Oakfield Primary, Respond", exact=False).check()
     assert_accessible(page, "the evidence form")
     page.get_by_role("button", name="Add evidence").click()
-    expect(page.locator("#objective-respond + table")).to_contain_text("cp_neglect_share")
+    expect(page.locator("#objective-respond + table")).to_contain_text("cp_neglect_share_latest")
     settled(page)
     problems.assert_clean()
     assert ActionUpdate.objects.filter(quarter=last.code).count() == 3

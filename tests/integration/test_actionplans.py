@@ -505,11 +505,24 @@ def test_the_impact_framework_records_evidence_with_indicators_and_updates(
                 "strategic_objective": "respond",
                 "source": "audits",
                 "summary": "Audit of 20 cases.",
-                "indicator_codes": "cp_neglect_share, not a code!",
+                "indicator_codes": "cp_neglect_share_latest, code!",
             },
         )
     )
     assert "is not an indicator code" in bad
+    unknown = page_text(
+        client.post(
+            url,
+            {
+                "quarter": "2025Q3",
+                "strategic_objective": "respond",
+                "source": "audits",
+                "summary": "Audit of 20 cases.",
+                "indicator_codes": "cp_neglect_sharing",
+            },
+        )
+    )
+    assert "is not one of the dataset&#x27;s indicators" in unknown
     response = client.post(
         url,
         {
@@ -517,13 +530,13 @@ def test_the_impact_framework_records_evidence_with_indicators_and_updates(
             "strategic_objective": "respond",
             "source": "audits",
             "summary": "Multi-agency audit of 20 neglect cases: the graded care tool used in 14.",
-            "indicator_codes": "cp_neglect_share rereferrals_12m, CP_NEGLECT_SHARE",
+            "indicator_codes": "cp_neglect_share_latest rereferrals_12m, CP_NEGLECT_SHARE_LATEST",
             "updates": [a3_update.pk],
         },
     )
     assert response.status_code == 302
     evidence = ImpactEvidence.objects.get()
-    assert evidence.indicator_codes == ["cp_neglect_share", "rereferrals_12m"]
+    assert evidence.indicator_codes == ["cp_neglect_share_latest", "rereferrals_12m"]
     assert list(evidence.updates.all()) == [a3_update]
     assert AuditEvent.objects.filter(action=AuditAction.RECORD_IMPACT_EVIDENCE).exists()
     sign_in(client, leads.auditor)

@@ -265,3 +265,39 @@ def test_the_page_and_its_download_share_one_recent_computation_until_asked_agai
     fresh = client.get(url + "&fresh=1").context["data"]
     assert fresh is not first
     assert fresh.row("cp_children").current.figure.numerator == 15
+
+
+def test_the_report_and_workbook_carry_the_action_plans_rag_summary(world, records):
+    from hearth.actionplans import actions as plans
+
+    lead = UserFactory(username="lee", agency=world.health, role=Role.AGENCY_LEAD)
+    plan = plans.create_plan(by=lead, agency=world.health, plan_year="2024-25")
+    objective = plans.add_objective(
+        by=lead, plan=plan, strategic_objective="recognise", description="Spot neglect early"
+    )
+    action = plans.add_action(
+        by=lead,
+        objective=objective,
+        description="Train every health visitor in the graded care tool",
+        owner="Named nurse",
+        due_date=dt.date(2025, 3, 31),
+        measure_of_impact="Graded care used at every new birth visit with concerns",
+        first_quarter="2025Q1",
+        today=dt.date(2025, 1, 10),
+    )
+    plans.record_update(
+        by=lead,
+        action=action,
+        quarter="2025Q1",
+        rag="amber",
+        narrative="Two thirds trained.",
+        today=dt.date(2025, 4, 2),
+    )
+    report = sign_in(Client(), world.nina).get(reverse("partnership:report") + "?quarter=2025Q1")
+    body = report.content.decode()
+    assert "Agency action plans: RAG summary" in body
+    assert world.health.name in body and "Amber" in body
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(datasets.compute(Q1))))
+    rag = [[c.value for c in r] for r in wb["Action plans RAG"].iter_rows(min_row=2)]
+    recognise = next(r for r in rag if r[2] == "Recognise")
+    assert recognise[:4] == [world.health.name, "2024-25", "Recognise", "amber"]

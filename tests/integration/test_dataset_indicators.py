@@ -257,3 +257,54 @@ def test_rates_use_the_children_in_the_records_when_no_population_is_set():
     result = figure("cp_children", Q1)
     assert result.denominator == 4
     assert result.value == pytest.approx(10_000 * 1 / 4)
+
+
+def test_training_reach_against_target_and_confidence_change(world, fixed_population):
+    from hearth.accounts.models import Role
+    from hearth.workforce import actions as training
+    from tests.factories.accounts import UserFactory
+
+    admin = UserFactory(username="ada", agency=world.csc, role=Role.ADMINISTRATOR)
+    training.set_target(by=admin, agency=world.csc, plan_year="2024-25", practitioners=4)
+    before_year = training.record_session(
+        by=admin,
+        title="Neglect basics",
+        held_on=D(2024, 3, 20),
+        course_type="multi_agency",
+        agency=None,
+    )
+    q1 = training.record_session(
+        by=admin,
+        title="Graded care",
+        held_on=D(2025, 2, 3),
+        course_type="multi_agency",
+        agency=None,
+    )
+    q4 = training.record_session(
+        by=admin,
+        title="Graded care",
+        held_on=D(2024, 11, 3),
+        course_type="multi_agency",
+        agency=None,
+    )
+    training.record_attendance(by=admin, session=before_year, user=world.mike)  # last plan year
+    training.record_attendance(
+        by=admin, session=q4, user=world.alice, confidence={"recognising": (2, 4)}
+    )
+    training.record_attendance(
+        by=admin, session=q1, user=world.alice, confidence={"recognising": (3, 4)}
+    )
+    training.record_attendance(
+        by=admin, session=q1, name="Pat Doe", agency=world.csc, confidence={"recognising": (1, 4)}
+    )
+    training.record_attendance(by=admin, session=q1, name="Lee Roe", agency=world.health)
+    # Plan year 2024-25 to 31 March 2025: Alice and Pat at CSC (Alice once), against 4.
+    reach = figure("training_reach", Q1)
+    assert (reach.numerator, reach.denominator, reach.value) == (2, 4, 50.0)
+    # In Q1 alone: Alice, Pat (CSC) and Lee (health).
+    assert figure("practitioners_trained", Q1).numerator == 3
+    assert figure("practitioners_trained", Q1, agency=world.health).numerator == 1
+    # Q1's paired ratings: Alice 3→4, Pat 1→4: mean change +2.0.
+    change = figure("confidence_recognising", Q1)
+    assert (change.value, change.numerator) == (2.0, 2)
+    assert figure("confidence_using_tools", Q1).numerator == 0

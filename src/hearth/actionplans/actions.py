@@ -36,6 +36,7 @@ from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.lib.periods import Quarter
 from hearth.lib.plan_years import PlanYear
+from hearth.partnership.indicators import LIBRARY
 
 
 def can_update_plan(user: Any, plan: ActionPlan) -> bool:
@@ -365,7 +366,8 @@ def sign_off(
 
 
 def clean_indicator_codes(codes: Iterable[str]) -> list[str]:
-    """Indicator codes as the dataset writes them (slugs such as `cp_neglect_share`), once each."""
+    """Indicator codes as the dataset writes them (such as `cp_neglect_share_latest`), once each,
+    and only codes the dataset has, so every link from the evidence leads to a figure."""
     cleaned: list[str] = []
     for code in codes:
         code = code.strip().lower()
@@ -380,6 +382,13 @@ def clean_indicator_codes(codes: Iterable[str]) -> list[str]:
                     "numbers, hyphens and underscores, like cp_neglect_share."
                 }
             ) from None
+        if code not in LIBRARY:
+            raise ValidationError(
+                {
+                    "indicator_codes": f"{code!r} is not one of the dataset's indicators: see "
+                    "'How each indicator is defined' on the dataset page for their codes."
+                }
+            )
         if code not in cleaned:
             cleaned.append(code)
     return cleaned

@@ -47,6 +47,7 @@ class Dataset:
     seconds: float = 0.0
     themes: list[Theme] = field(default_factory=list)
     computed_at: datetime = field(default_factory=timezone.now)
+    quarter: Quarter | None = None  # when the period is a calendar quarter
 
     def sections(self) -> list[tuple[Section, list[Row]]]:
         out: dict[Section, list[Row]] = {}
@@ -149,6 +150,7 @@ def compute(
         population=populations.get(current),
         population_note=note,
         settings=settings,
+        quarter=target if isinstance(target, Quarter) else None,
     )
     dataset.themes = emerging_themes(dataset)
     dataset.seconds = time.perf_counter() - started

@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from hearth.actionplans import reporting as actionplan_reporting
+from hearth.lib.periods import Quarter
 from hearth.partnership.dataset import Dataset, Row
 from hearth.partnership.format import SMALL, SUPPRESSED, is_small
 from hearth.partnership.measures import Figure, Unit
@@ -128,6 +130,32 @@ def trend_records(dataset: Dataset, *, publication: bool = False) -> list[dict[s
                 figure, row.indicator.unit, row.indicator.counts_children, publication
             )
             out.append(record)
+    return out
+
+
+def rag_records(quarter: Quarter) -> list[dict[str, Cell]]:
+    """The action plans' heatmap for the quarter: one row per agency and strategic objective."""
+    out: list[dict[str, Cell]] = []
+    for row in actionplan_reporting.heatmap(quarter):
+        for cell in row["objectives"].values():
+            out.append(
+                {
+                    "agency": row["agency"],
+                    "plan_year": row["plan_year"],
+                    "objective": cell["label"],
+                    "rag": cell["rag"] or "not rated",
+                    "previous_rag": cell["previous_rag"] or "not rated",
+                    "movement": cell["movement"].replace("_", " "),
+                    "actions": cell["actions"],
+                    "red": cell["counts"]["red"],
+                    "amber": cell["counts"]["amber"],
+                    "green": cell["counts"]["green"],
+                    "overdue": cell["overdue"],
+                    "signed_off": row["signed_off_by"]
+                    if row["signed_off_at"]
+                    else "not signed off",
+                }
+            )
     return out
 
 
@@ -392,6 +420,8 @@ def to_xlsx(dataset: Dataset, *, publication: bool = False) -> bytes:
             if not (publication and is_small(w["count"]))
         ],
     )
+    if dataset.quarter is not None:
+        _table_sheet(wb, "Action plans RAG", rag_records(dataset.quarter))
     _table_sheet(wb, "Definitions", definition_records(dataset))
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -16,7 +16,7 @@ def value_text(value: float | None, unit: Unit) -> str:
     if unit == Unit.DAYS:
         return f"{value:,.0f} days"
     if unit == Unit.SCORE:
-        return f"{value:.2f}"
+        return f"{value:+.2f} points"
     return f"{value:,.0f}"
 
 
@@ -30,6 +30,8 @@ def figure_text(figure: Figure, unit: Unit) -> str:
         return f"{text} ({figure.numerator:,} of {figure.denominator:,})"
     if unit == Unit.RATE and figure.numerator is not None:
         return f"{text} ({figure.numerator:,})"
+    if unit == Unit.SCORE and figure.numerator:
+        return f"{text} ({figure.numerator:,} practitioners)"
     return text
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from hearth.episodes.models import AbuseCategory, PrimaryNeed, ReferralSource
 from hearth.lib.periods import Period, add_months
+from hearth.lib.plan_years import PlanYear
 from hearth.partnership.facts import (
     SEX_LABELS,
     AlertRow,
@@ -26,8 +27,10 @@ from hearth.partnership.facts import (
     age_band,
     ethnic_group,
 )
-from hearth.partnership.measures import Figure, Item, Measurement, Unit, measure
+from hearth.partnership.measures import Figure, Group, Item, Measurement, Unit, measure
 from hearth.toolkit import reporting as toolkit_reporting
+from hearth.workforce import reporting as workforce_reporting
+from hearth.workforce.models import ConfidenceItem
 
 CHILD_DIMENSIONS = ("age", "sex", "ethnicity")
 # Plain strings: an enum member's attribute lookup, a million times over, costs a second.
@@ -778,3 +781,99 @@ def alerts_open_median_age(pf: PeriodFacts) -> Measurement:
         if a.raised <= end and (a.closed is None or a.closed > end) and pf.includes(a.child_id)
     ]
     return measure(Unit.DAYS, items, dimensions=("rule",))
+
+
+# ---- Workforce --------------------------------------------------------------------------------
+WORKFORCE_SOURCE = "Training sessions, attendance and targets (hearth.workforce.reporting)"
+PRACTITIONER_FILTER = "Practitioners of the agency."
+
+
+def _agency_ids(pf: PeriodFacts) -> list[int] | None:
+    return [pf.facts.agency_id] if pf.facts.agency_id else None
+
+
+@indicator(
+    code="training_reach",
+    section=Section.WORKFORCE,
+    name="Practitioners trained this plan year against the target",
+    unit=Unit.PERCENT,
+    definition="Distinct practitioners trained from the start of the plan year (1 April) to the "
+    "period's last day, against the agencies' targets for that year (agencies without a target "
+    "are left out; 'practitioners trained' counts them).",
+    numerator="Practitioners trained in agencies with a target",
+    denominator="The agencies' targets",
+    source=WORKFORCE_SOURCE,
+    counts_children=False,
+    agency_filter=PRACTITIONER_FILTER,
+)
+def training_reach(pf: PeriodFacts) -> Measurement:
+    year = PlanYear.containing(pf.period.end)
+    rows = workforce_reporting.practitioners_trained(
+        year.start, pf.period.end, agency_ids=_agency_ids(pf)
+    )
+    with_target = [r for r in rows if r["target"]]
+    trained = sum(r["trained"] for r in with_target)
+    target = sum(r["target"] or 0 for r in with_target)
+    groups = [
+        Group("agency", r["agency"], Figure.share(r["trained"], r["target"] or 0))
+        for r in with_target
+    ]
+    return Measurement(Figure.share(trained, target), groups)
+
+
+@indicator(
+    code="practitioners_trained",
+    section=Section.WORKFORCE,
+    name="Practitioners trained in the period",
+    unit=Unit.COUNT,
+    definition="Distinct practitioners at a neglect training session during the period, by their "
+    "own agency (someone at three sessions counts once).",
+    numerator="Practitioners trained",
+    denominator="",
+    source=WORKFORCE_SOURCE,
+    counts_children=False,
+    agency_filter=PRACTITIONER_FILTER,
+)
+def practitioners_trained(pf: PeriodFacts) -> Measurement:
+    rows = workforce_reporting.practitioners_trained(
+        pf.period.start, pf.period.end, agency_ids=_agency_ids(pf)
+    )
+    total = sum(r["trained"] for r in rows)
+    groups = [
+        Group(
+            "agency",
+            r["agency"],
+            Figure(100 * r["trained"] / total if total else None, r["trained"], total),
+        )
+        for r in rows
+        if r["trained"]
+    ]
+    return Measurement(Figure.count(total), groups)
+
+
+def _confidence(item: str) -> Callable[[PeriodFacts], Measurement]:
+    def compute(pf: PeriodFacts) -> Measurement:
+        rows = workforce_reporting.confidence_change(
+            pf.period.start, pf.period.end, agency_ids=_agency_ids(pf)
+        )
+        row = next(r for r in rows if r["item"] == item)
+        return Measurement(Figure(row["change"], row["respondents"], None))
+
+    return compute
+
+
+for _item in ConfidenceItem:
+    indicator(
+        code=f"confidence_{_item.value}",
+        section=Section.WORKFORCE,
+        name=f"Change in confidence after training: {_item.label.lower()}",
+        unit=Unit.SCORE,
+        definition="Among practitioners trained in the period who rated their confidence both "
+        f"before and after (1 low to 5 high) in {_item.label.lower()}, the mean after minus the "
+        "mean before.",
+        numerator="Practitioners with both ratings",
+        denominator="",
+        source=WORKFORCE_SOURCE,
+        counts_children=False,
+        agency_filter=PRACTITIONER_FILTER,
+    )(_confidence(_item.value))

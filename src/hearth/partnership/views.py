@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hearth.actionplans import reporting as actionplan_reporting
+from hearth.actionplans.models import StrategicObjective
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.lib.periods import Quarter
@@ -82,8 +84,15 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _rag_summary(quarter: Quarter) -> list[dict[str, object]]:
-    return []
+def _rag_summary(quarter: Quarter) -> dict[str, object]:
+    """The action plans' heatmap, as the partnership summary shows it, for the report."""
+    today = timezone.localdate()
+    return {
+        "rows": actionplan_reporting.heatmap(quarter, today=today),
+        "objectives": StrategicObjective.choices,
+        "counts": actionplan_reporting.rag_counts(quarter),
+        "previous": quarter.previous(),
+    }
 
 
 def indicator_detail(request: HttpRequest, indicator: str) -> HttpResponse:

@@ -132,7 +132,7 @@ EVIDENCE = [
         "practitioner_feedback",
         "Practitioner forum: frontline staff say the day in my life tool helps them see the "
         "child's day; two teams still find it slow to record.",
-        ["tool_use_day_in_my_life"],
+        ["tool_coverage_day_in_my_life"],
         "lead.csc",
     ),
     (
@@ -140,7 +140,7 @@ EVIDENCE = [
         "data_trends",
         "CIN plans for neglect open over 12 months fell for the second quarter running; "
         "re-referrals within 12 months are flat.",
-        ["cin_neglect_over_12_months", "rereferrals_12m"],
+        ["cin_neglect_over_12m", "rereferrals_12m"],
         "lead.csc",
     ),
     (
@@ -148,7 +148,7 @@ EVIDENCE = [
         "audits",
         "Multi-agency audit of 20 neglect cases: the child was seen alone in 14; police "
         "records of the child's views are inconsistent.",
-        ["cp_neglect_share"],
+        ["cp_neglect_share_latest"],
         "lead.police",
     ),
     (
