@@ -64,6 +64,10 @@ MODELS = {
     "chronology.EntryVersion": IMMUTABLE,
     "chronology.EventType": MUTABLE,  # the configurable taxonomy
     "episodes.Episode": MUTABLE,  # ends, and changes category at review
+    # Published figures, replaced whole when the files are reloaded; the partnership's settings.
+    "partnership.ReferenceValue": MUTABLE,
+    "partnership.ReportingSettings": MUTABLE,
+    "partnership.StatisticalNeighbour": MUTABLE,
     "people.Address": MUTABLE,
     "people.Person": MUTABLE,  # corrected as agencies learn more
     "people.PersonIdentifier": MUTABLE,
