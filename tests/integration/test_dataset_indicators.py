@@ -308,3 +308,29 @@ def test_training_reach_against_target_and_confidence_change(world, fixed_popula
     change = figure("confidence_recognising", Q1)
     assert (change.value, change.numerator) == (2.0, 2)
     assert figure("confidence_using_tools", Q1).numerator == 0
+
+
+def test_emerging_themes_name_the_movement_and_skip_small_numbers():
+    # 12 plans started in Q1 2025, 10 of them repeats (83%), against 2 of 12 (17%) a quarter before.
+    for n in range(12):
+        c = child()
+        if n < 10:
+            cp(c, D(2022, 1, 1), D(2022, 6, 1))
+        cp(c, D(2025, 1, 5))
+    for n in range(12):
+        c = child()
+        if n < 2:
+            cp(c, D(2022, 1, 1), D(2022, 6, 1))
+        cp(c, D(2024, 11, 5), D(2024, 12, 20))
+    # Two referrals, one a re-referral: 50% against 0%, but only two records behind it.
+    r = child()
+    referral(r, D(2024, 12, 1))
+    referral(r, D(2025, 2, 1))
+    data = datasets.compute(Q1)
+    texts = {t.code: t.text for t in data.themes}
+    assert texts["cp_repeat_ever"] == (
+        "Plans started that were a second or later plan rose from 16.7% (2 of 12) in Q4 2024 "
+        "(the previous quarter) to 83.3% (10 of 12)."
+    )
+    assert "rereferrals_12m" not in texts
+    assert data.themes[0].code == "cp_repeat_ever"  # the largest movement first

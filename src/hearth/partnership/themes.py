@@ -3,8 +3,9 @@ the data (the bullet list of seed 001 §5.5, without anyone writing it by hand).
 
 An indicator is a theme when its movement against the previous period, the same period a year
 earlier, or England passes the partnership's thresholds: percentage points for percentages, a
-relative change for counts, rates and days. Figures resting on fewer records than the minimum are
-never themes (a swing from 1 of 2 to 2 of 3 is noise).
+relative change for counts, rates and days, and half a point for a change in confidence (1-5).
+Figures resting on fewer records than the minimum are never themes (a swing from 1 of 2 to 2 of 3
+is noise).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from hearth.partnership.measures import Figure, Unit
 
 if TYPE_CHECKING:
     from hearth.partnership.dataset import Dataset, Row
+
+
+SCORE_POINTS = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ def _movement(row: Row, now: Figure, then: float | None, points: float, relative
     unit = row.indicator.unit
     if unit == Unit.PERCENT:
         return (now.value - then) / points if points else 0.0
+    if unit == Unit.SCORE:  # a change on a 1-5 scale: half a point is a movement worth naming
+        return (now.value - then) / SCORE_POINTS
     if then == 0:
         return 0.0
     return ((now.value - then) / then * 100) / relative if relative else 0.0
@@ -50,18 +56,18 @@ def emerging_themes(dataset: Dataset) -> list[Theme]:
     points = float(settings.theme_points)
     relative = float(settings.theme_relative)
     themes: list[Theme] = []
+    previous_label, last_year_label = dataset.previous_period.label, dataset.last_year_period.label
+    if dataset.quarter is not None:
+        previous_label += " (the previous quarter)"
+        last_year_label += " (a year earlier)"
     for row in dataset.rows:
         now = row.current.figure
         unit = row.indicator.unit
         if now.value is None or _base(now, unit) < settings.theme_min_denominator:
             continue
         candidates: list[tuple[str, float | None, str]] = [
-            ("the previous period", row.previous.value, figure_text(row.previous, unit)),
-            (
-                "the same period a year earlier",
-                row.last_year.value,
-                figure_text(row.last_year, unit),
-            ),
+            (previous_label, row.previous.value, figure_text(row.previous, unit)),
+            (last_year_label, row.last_year.value, figure_text(row.last_year, unit)),
         ]
         candidates += [
             (ref.label, ref.value, figure_text(Figure(ref.value), unit))
