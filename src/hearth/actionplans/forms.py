@@ -14,7 +14,7 @@ from hearth.actionplans.models import (
 )
 from hearth.agencies.models import Agency
 from hearth.lib.periods import Quarter
-from hearth.web.forms import DateField, GovukFormMixin
+from hearth.web.forms import DateField, GovukFormMixin, PlanYearField
 
 
 class ActionPlanForm(GovukFormMixin, forms.Form):
@@ -23,13 +23,7 @@ class ActionPlanForm(GovukFormMixin, forms.Form):
         queryset=Agency.objects.order_by("name"),
         error_messages={"required": "Choose the agency whose plan this is."},
     )
-    plan_year = forms.CharField(
-        label="Plan year",
-        max_length=9,
-        help_text="April to March, written like 2025-26.",
-        error_messages={"required": "Enter the plan year, like 2025-26."},
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
-    )
+    plan_year = PlanYearField()
     title = forms.CharField(label="Title (optional)", max_length=200, required=False)
 
     def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:

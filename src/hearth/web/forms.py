@@ -48,3 +48,17 @@ class DateField(forms.DateField):
     # An HTML date input only accepts ISO dates; typed UK formats are still accepted on submit.
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
+
+
+class PlanYearField(forms.CharField):
+    """A plan year (April to March) written like 2025-26; the actions parse and check it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Plan year")
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("help_text", "April to March, written like 2025-26.")
+        kwargs.setdefault("error_messages", {"required": "Enter the plan year, like 2025-26."})
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"})
+        )
+        super().__init__(**kwargs)

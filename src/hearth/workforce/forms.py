@@ -6,7 +6,7 @@ from django import forms
 
 from hearth.accounts.models import User
 from hearth.agencies.models import Agency
-from hearth.web.forms import DateField, GovukFormMixin, apply_govuk_classes
+from hearth.web.forms import DateField, GovukFormMixin, PlanYearField, apply_govuk_classes
 from hearth.workforce.models import ConfidenceItem, CourseType
 
 CONFIDENCE_CHOICES = [
@@ -116,13 +116,7 @@ class TargetForm(GovukFormMixin, forms.Form):
         queryset=Agency.objects.order_by("name"),
         error_messages={"required": "Choose the agency."},
     )
-    plan_year = forms.CharField(
-        label="Plan year",
-        max_length=9,
-        help_text="April to March, written like 2025-26.",
-        error_messages={"required": "Enter the plan year, like 2025-26."},
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
-    )
+    plan_year = PlanYearField()
     practitioners = forms.IntegerField(
         label="Practitioners to train",
         min_value=0,
