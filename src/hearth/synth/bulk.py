@@ -19,6 +19,15 @@ KEEP_ON_RESET = {
     "auth_group",
     "auth_group_permissions",
     "chronology_eventtype",
+    # Published definitions and configuration, not records: `--reset` keeps them, so a fresh
+    # generation finds the toolkit's tools, the alert rules and the reference figures in place.
+    "toolkit_tool",
+    "toolkit_toolversion",
+    "alerts_rule",
+    "alerts_ruleversion",
+    "partnership_referencevalue",
+    "partnership_statisticalneighbour",
+    "partnership_reportingsettings",
 }
 
 

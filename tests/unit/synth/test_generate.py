@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q
 from hearth.access.models import Involvement
 from hearth.access.scoping import can_access_person
 from hearth.accounts.models import Role, User
+from hearth.alerts.models import Rule
 from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion, SharingLevel
 from hearth.episodes.models import Episode, EpisodeKind
 from hearth.lib.identifiers import is_valid_nhs_number, is_valid_postcode, is_valid_upn
@@ -19,6 +20,7 @@ from hearth.synth.bulk import reset_database
 from hearth.synth.calibration import measure
 from hearth.synth.demo import DEMO_USERS, create_demo_users
 from hearth.synth.generator import Generator
+from hearth.toolkit.models import Tool
 
 AS_OF = date(2026, 3, 31)
 
@@ -198,6 +200,7 @@ def test_command_refuses_a_database_that_already_holds_people() -> None:
     call_command("generate", people=300, entries=1_000, demo_users=False, stdout=io.StringIO())
     with pytest.raises(CommandError, match="--reset"):
         call_command("generate", people=300, entries=1_000, demo_users=False)
+    tools, rules = Tool.objects.count(), Rule.objects.count()
     call_command(
         "generate",
         people=300,
@@ -207,6 +210,8 @@ def test_command_refuses_a_database_that_already_holds_people() -> None:
         stdout=io.StringIO(),
     )
     assert Person.objects.filter(kind=PersonKind.CHILD).exists()
+    # Published definitions are not records: the reset keeps them.
+    assert (Tool.objects.count(), Rule.objects.count()) == (tools, rules) and tools and rules
 
 
 def test_generator_columns_exist_on_the_models() -> None:
