@@ -334,3 +334,73 @@ def test_emerging_themes_name_the_movement_and_skip_small_numbers():
     )
     assert "rereferrals_12m" not in texts
     assert data.themes[0].code == "cp_repeat_ever"  # the largest movement first
+
+
+def test_alerts_raised_responded_to_and_their_median_age(world):
+    from datetime import UTC, datetime
+
+    from hearth.alerts.models import Alert, AlertResponse, AlertStatus, Rule
+
+    rule = Rule.objects.get(code="health-neglect")
+    other = Rule.objects.get(code="cumulative-concern")
+
+    def alert(r, raised, closed=None, responses=()):
+        a = Alert.objects.create(
+            rule=r,
+            rule_version=r.current_version(),
+            child=child(),
+            status=AlertStatus.CLOSED if closed else AlertStatus.OPEN,
+            fired_on=raised,
+            raised_at=datetime(raised.year, raised.month, raised.day, 9, tzinfo=UTC),
+            summary="test",
+            closed_at=datetime(closed.year, closed.month, closed.day, 9, tzinfo=UTC)
+            if closed
+            else None,
+        )
+        for kind, on in responses:
+            AlertResponse.objects.create(
+                alert=a,
+                kind=kind,
+                note="n",
+                at=datetime(on.year, on.month, on.day, 10, tzinfo=UTC),
+                by=world.alice,
+                by_name="Alice",
+            )
+        return a
+
+    alert(
+        rule, D(2025, 1, 10), responses=[("acknowledged", D(2025, 1, 11)), ("acted", D(2025, 2, 1))]
+    )
+    alert(rule, D(2025, 3, 1), responses=[("acknowledged", D(2025, 4, 2))])  # after the quarter
+    alert(other, D(2025, 2, 20), closed=D(2025, 3, 10), responses=[("no_action", D(2025, 3, 10))])
+    alert(other, D(2024, 12, 1))  # raised before the quarter, still open
+    raised = datasets.compute(Q1, codes=["alerts_raised"]).row("alerts_raised").current
+    assert raised.figure.numerator == 3
+    assert {g.label: g.figure.numerator for g in raised.groups} == {
+        "cumulative-concern": 1,
+        "health-neglect": 2,
+    }
+    responded = figure("alerts_acknowledged", Q1)
+    assert (responded.numerator, responded.denominator) == (2, 3)
+    acted = figure("alerts_acted", Q1)
+    assert (acted.numerator, acted.denominator) == (1, 3)
+    # Open on 31 March: raised 10 Jan (80 days), 1 Mar (30 days), 1 Dec (120 days); median 80.
+    age = figure("alerts_open_median_age", Q1)
+    assert (age.value, age.numerator) == (80.0, 3)
+
+
+def test_toolkit_coverage_counts_children_on_neglect_plans_and_follows_the_agency_filter(world):
+    from tests.factories.chronology import make_entry
+
+    for kid in (world.amy, world.ben):
+        cp(kid, D(2024, 10, 1))
+    cp(world.zara, D(2024, 10, 1), initial="EMO")  # not a neglect plan: not in the cohort
+    make_entry(by=world.alice, subjects=[world.amy], event_date=D(2025, 3, 1))  # says the impact
+    make_entry(by=world.alice, subjects=[world.ben], event_date=D(2025, 3, 2), impact_on_child="")
+    coverage = figure("tool_coverage_chronology", Q1)
+    assert (coverage.numerator, coverage.denominator) == (1, 2)
+    InvolvementFactory(person=world.ben, agency=world.school, start_date=D(2025, 1, 1))
+    school = figure("tool_coverage_chronology", Q1, agency=world.school)
+    assert (school.numerator, school.denominator) == (0, 1)
+    seen = figure("voice_seen_alone", Q1)
+    assert (seen.numerator, seen.denominator) == (0, 2)  # no day in my life yet
