@@ -97,11 +97,10 @@ def _population(
             if found and period == periods[-1]:
                 note = f"{int(found.value or 0):,} children: {found.source} for {found.area_name}"
         return out, note or "No ONS estimate found for the chosen local authority"
-    counts = facts.children_in_records()
-    latest = counts[periods[-1]]
-    return dict(
-        counts
-    ), f"{latest:,} children aged 0 to 17 in Hearth's records on {periods[-1].end:%-d %B %Y}"
+    counts: dict[Period, int | None] = dict(facts.children_in_records())
+    last = periods[-1]
+    note = f"{counts[last]:,} children aged 0 to 17 in Hearth's records on {last.end:%-d %B %Y}"
+    return counts, note
 
 
 def compute(
