@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hearth.recording",
     "hearth.alerts",
     "hearth.partnership",
+    "hearth.api",
     "hearth.actionplans",
     "hearth.workforce",
     "hearth.synth",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "hearth.accounts.middleware.SessionIdleTimeoutMiddleware",
     "hearth.accounts.middleware.RequireMFAMiddleware",
+    "hearth.api.middleware.ApiKeyMiddleware",
     "hearth.access.middleware.URLPolicyMiddleware",
 ]
 
@@ -174,6 +176,9 @@ if TRUSTED_PROXY_HOPS:
 
 # Multi-factor sign-in is required everywhere except the explicit demo mode.
 HEARTH_REQUIRE_MFA = env_bool("HEARTH_REQUIRE_MFA", not DEMO_MODE)
+# Requests a minute per partner-system credential (DRF's throttle; each process counts its own
+# unless CACHES points at a shared cache).
+HEARTH_API_RATE = get_env("HEARTH_API_RATE", default="120/min")
 OTP_TOTP_ISSUER = "Hearth"
 
 # Sessions end after a period of inactivity and when the browser closes.
@@ -243,8 +248,11 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    # Session sign-in (with MFA) for now; partner-system tokens arrive with the interoperability work.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Partner systems: a bearer token checked by ApiKeyMiddleware; people: session sign-in with MFA.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hearth.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

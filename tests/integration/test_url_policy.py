@@ -22,6 +22,8 @@ from hearth.access.permissions import ROLE_PERMISSIONS, Permission
 from hearth.access.policy import POLICIES, Policy
 from hearth.accounts.models import Role
 from hearth.alerts.models import Alert, Rule, RuleVersion
+from hearth.api import credentials as api_credentials
+from hearth.api.models import Scope
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from hearth.episodes.models import Episode, EpisodeKind
@@ -162,6 +164,9 @@ def record_ids(world: Any) -> dict[str, Any]:
         "version": 1,
         "indicator": "cp_children",
         "fmt": "csv",
+        "credential_id": api_credentials.create_credential(
+            by=None, agency=world.school, name="School MIS", scopes=[Scope.LOOKUP]
+        ).credential.pk,
     }
 
 
@@ -170,7 +175,14 @@ def ids(world: Any) -> dict[str, Any]:
     return record_ids(world)
 
 
-def signed_in(user: Any) -> Client:
+def signed_in(user: Any, route: Route | None = None) -> Client:
+    """A signed-in person; for a partner-system URL, a system of the person's agency with every
+    scope, since those URLs take an API credential rather than a session."""
+    if route is not None and route.view_name.startswith("api:partner_"):
+        made = api_credentials.create_credential(
+            by=None, agency=user.agency, name=f"walk {uuid.uuid4()}", scopes=list(Scope.values)
+        )
+        return Client(HTTP_AUTHORIZATION=f"Bearer {made.token}")
     return sign_in(Client(), user)
 
 
@@ -255,7 +267,7 @@ def test_user_with_the_permission_but_no_relationship_gets_not_found_and_no_data
     assert route.policy is not None and route.policy.permission is not None
     assert route.policy.permission in ROLE_PERMISSIONS[world.charlie.role]
     url = route.url(ids)
-    client = signed_in(world.charlie)
+    client = signed_in(world.charlie, route)
     entries_before = ChronologyEntry.objects.count()
     for method in ("get", "post"):
         response = getattr(client, method)(url)
@@ -286,7 +298,7 @@ def test_a_user_with_the_role_and_relationship_is_let_in(route, ids, world):
     user = next(
         u for u in candidates if permission is None or permission in ROLE_PERMISSIONS[u.role]
     )
-    response = signed_in(user).get(route.url(ids))
+    response = signed_in(user, route).get(route.url(ids))
     assert response.status_code not in (401, 403, 404), (
         user.username,
         route.view_name,

@@ -61,6 +61,28 @@ def record_involvement(
     return involvement
 
 
+@transaction.atomic
+def update_involvement(
+    *, by: Any, involvement: Involvement, end_date: date | None, role_description: str
+) -> Involvement:
+    """The agency's own correction of its involvement: when it ended, and in what role."""
+    if getattr(by, "agency_id", None) != involvement.agency_id:
+        raise PermissionDenied("Only the agency involved changes its involvement.")
+    before = {"end_date": str(involvement.end_date), "role": involvement.role_description}
+    involvement.end_date = end_date
+    involvement.role_description = role_description
+    involvement.save(update_fields=["end_date", "role_description"])
+    record(
+        action=AuditAction.RECORD_INVOLVEMENT,
+        by=by,
+        person_id=involvement.person_id,
+        object_type="involvement",
+        object_id=involvement.pk,
+        details={"before": before, "after": {"end_date": str(end_date), "role": role_description}},
+    )
+    return involvement
+
+
 def lead_agency_for(person: Person) -> Any:
     lead = (
         Involvement.objects.filter(current_q(), person=person, is_lead=True)

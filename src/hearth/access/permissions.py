@@ -31,6 +31,8 @@ class Permission(StrEnum):
     RECORD_TRAINING = "record_training"
     # The dataset's settings: the local authority compared with, the child population, themes.
     MANAGE_REPORTING = "manage_reporting"
+    # Partner systems' API credentials: made and revoked by the administrator.
+    MANAGE_API_CREDENTIALS = "manage_api_credentials"
 
 
 _CASEWORK = {
@@ -76,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.RECORD_IMPACT_EVIDENCE,
             Permission.RECORD_TRAINING,
             Permission.MANAGE_REPORTING,
+            Permission.MANAGE_API_CREDENTIALS,
         }
     ),
     # An agency's lead updates and signs off its own action plan (the agency is checked by the

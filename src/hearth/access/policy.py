@@ -85,4 +85,12 @@ POLICIES: dict[str, Policy] = {
     "api:person_record": Policy(Permission.VIEW_RECORDS, record_level=True),
     "api:recording_analyse": Policy(Permission.RECORD_CHRONOLOGY),
     "api:dataset": Policy(Permission.VIEW_PARTNERSHIP_FIGURES),
+    # Partner systems: a practitioner's permissions through the agency's service user, plus the
+    # credential's scope (checked by the view); the record-level check is in the view too.
+    "api:partner_lookup": Policy(Permission.SEARCH_PEOPLE),
+    "api:partner_chronology": Policy(Permission.VIEW_RECORDS, record_level=True),
+    "api:partner_post_entry": Policy(Permission.RECORD_CHRONOLOGY),
+    "api:partner_post_involvement": Policy(Permission.RECORD_CHRONOLOGY),
+    "api:credentials": Policy(Permission.MANAGE_API_CREDENTIALS),
+    "api:credential_revoke": Policy(Permission.MANAGE_API_CREDENTIALS),
 }

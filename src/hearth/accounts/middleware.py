@@ -49,6 +49,9 @@ class RequireMFAMiddleware:
     ) -> HttpResponse | None:
         if not settings.HEARTH_REQUIRE_MFA or not request.user.is_authenticated:
             return None
+        if getattr(request, "api_credential", None) is not None:
+            return None  # a partner system's token is its own strong credential; no TOTP
+
         if request.user.is_verified():  # type: ignore[attr-defined]
             return None
         name = request.resolver_match.view_name if request.resolver_match else ""

@@ -39,6 +39,8 @@ class AuditAction(models.TextChoices):
     VIEW_ALERT = "view_alert", "Viewed an alert"
     RESPOND_TO_ALERT = "respond_to_alert", "Responded to an alert"
     UPDATE_SETTINGS = "update_settings", "Changed the reporting settings"
+    CREATE_API_CREDENTIAL = "create_api_credential", "Made an API credential"
+    REVOKE_API_CREDENTIAL = "revoke_api_credential", "Revoked an API credential"
     CREATE_ACTION_PLAN = "create_action_plan", "Started an agency action plan"
     RECORD_PLAN_OBJECTIVE = "record_plan_objective", "Added an action-plan objective"
     RECORD_AGENCY_ACTION = "record_agency_action", "Added an action-plan action"

@@ -2,6 +2,7 @@
 all call these; each writes its audit row in the same transaction."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -245,3 +246,77 @@ def retract_entry(
         reason=reason.strip(),
     )
     return entry
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    entry: ChronologyEntry
+    outcome: str  # "created" | "amended" | "unchanged"
+
+
+@transaction.atomic
+def record_from_source(
+    *,
+    by: Any,
+    source_system: str,
+    source_reference: str,
+    subjects: Iterable[Person],
+    request: HttpRequest | None = None,
+    **content: Any,
+) -> SourceOutcome:
+    """An entry as a partner system holds it: created the first time, amended (with its history)
+    when the source record has changed, and left alone when it has not — so sending the same
+    record twice never duplicates it. Used by the partner API and by agency extract imports."""
+    if not source_system or not source_reference:
+        raise ValidationError({"source_reference": "Give the record's reference in your system."})
+    subjects = list(subjects)
+    existing = (
+        ChronologyEntry.objects.select_for_update()
+        .filter(source_system=source_system, source_reference=source_reference)
+        .first()
+    )
+    if existing is None:
+        entry = create_entry(
+            by=by,
+            subjects=subjects,
+            source_system=source_system,
+            source_reference=source_reference,
+            request=request,
+            **content,
+        )
+        return SourceOutcome(entry, "created")
+    if existing.agency_id != getattr(by, "agency_id", None):
+        raise PermissionDenied("Another agency's record has this source reference.")
+    known = set(existing.subject_links.values_list("person_id", flat=True))
+    if known != {p.pk for p in subjects}:
+        raise ValidationError(
+            {
+                "subjects": "Who an entry is about cannot change: retract the entry in Hearth "
+                "and send the record under a new reference."
+            }
+        )
+    changes = {
+        field: value
+        for field, value in content.items()
+        if field in CONTENT_FIELDS and _stored(field, value) != getattr(existing, field)
+    }
+    if not changes:
+        return SourceOutcome(existing, "unchanged")
+    entry = amend_entry(
+        by=by,
+        entry=existing,
+        reason=f"Updated by {source_system}: the source record changed",
+        request=request,
+        person_id=subjects[0].pk if subjects else None,
+        **changes,
+    )
+    return SourceOutcome(entry, "amended")
+
+
+def _stored(field: str, value: Any) -> Any:
+    """The value as the entry stores it, to tell a real change from the same value sent again."""
+    if field == "restricted_roles" and not isinstance(value, str):
+        return encode_roles(value)
+    if isinstance(value, str) and field in ("description", "impact_on_child"):
+        return value.strip()
+    return value
