@@ -248,12 +248,13 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    # Partner systems: a bearer token checked by ApiKeyMiddleware; people: session sign-in with MFA.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "hearth.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+    # People: session sign-in with MFA. Partner endpoints take a bearer token instead (checked by
+    # ApiKeyMiddleware; `hearth.api.partner` sets ApiKeyAuthentication on its views).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "hearth.api.authentication.PeopleOnly",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -15,3 +15,5 @@ urlpatterns = [
     path("audit/", include("hearth.audit.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]
+
+handler404 = "hearth.web.errors.not_found"

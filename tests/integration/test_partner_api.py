@@ -124,7 +124,8 @@ def test_partner_endpoints_are_not_for_signed_in_people(world):
     response = sign_in(Client(), world.alice).get(
         reverse("api:partner_chronology", args=[world.amy.pk])
     )
-    assert response.status_code == 403
+    assert response.status_code == 401  # they take a partner system's token, not a session
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_reading_a_childs_chronology_follows_need_to_know(world, taxonomy):
@@ -273,3 +274,10 @@ def test_the_command_makes_lists_and_revokes(world, capsys):
     assert "SystmOne" in capsys.readouterr().out
     call_command("api_credential", "revoke", prefix, "--reason", "Test over")
     assert credentials.authenticate(f"Bearer {token}") is None
+
+
+def test_a_credential_cannot_reach_the_endpoints_for_signed_in_people(world):
+    health, _ = client_for(world.health)
+    assert health.get(reverse("api:people_search"), {"name": "Amy"}).status_code == 403
+    assert health.get(reverse("api:person_record", args=[world.amy.pk])).status_code == 403
+    assert health.get(reverse("api:dataset")).status_code == 403

@@ -35,7 +35,8 @@ def get_person_for_user(
     user = request.user
     if not role_has_permission(getattr(user, "role", ""), permission):
         raise RecordNotAvailable(person_id, f"role lacks {permission}")
-    person = Person.objects.filter(pk=person_id).first()
+    # An id beyond the database's integers is no record, not a server error.
+    person = Person.objects.filter(pk=person_id).first() if 0 < person_id < 2**63 else None
     if person is None:
         raise RecordNotAvailable(person_id, "no such record")
     basis = relationship_basis(user, person)

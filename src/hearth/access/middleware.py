@@ -17,6 +17,9 @@ from hearth.audit.models import AuditAction
 
 
 def _refuse(request: HttpRequest, *, reason: str, person_id: int | None = None) -> HttpResponse:
+    if person_id is not None and not 0 <= person_id < 2**63:
+        # No record can have such an id; the audit keeps what was asked for in its reason.
+        reason, person_id = f"{reason} (asked for id {person_id})", 0
     # The request's own transaction has been rolled back; the refusal is committed on its own.
     with transaction.atomic():
         record(
@@ -24,15 +27,17 @@ def _refuse(request: HttpRequest, *, reason: str, person_id: int | None = None) 
             by=request.user,
             request=request,
             person_id=person_id,
-            object_type="person" if person_id else "url",
+            object_type="person" if person_id is not None else "url",
             object_id=person_id
-            or (request.resolver_match.view_name if request.resolver_match else ""),
+            if person_id is not None
+            else (request.resolver_match.view_name if request.resolver_match else ""),
             reason=reason,
         )
-    status = 404 if person_id else 403
+    status = 404 if person_id is not None else 403
     if is_api(request):
         return JsonResponse(
-            {"detail": "Not found." if person_id else "You do not have permission."}, status=status
+            {"detail": "Not found." if person_id is not None else "You do not have permission."},
+            status=status,
         )
     return render(request, "access/refused.html", {"person_id": person_id}, status=status)
 

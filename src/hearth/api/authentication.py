@@ -52,7 +52,7 @@ class CredentialRateThrottle(throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         credential = credential_of(request)
-        return f"throttle_credential_{credential.pk}" if credential else None
+        return f"throttle_credential_{credential.prefix}" if credential else None
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -67,3 +67,13 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A partner system's API credential: hth_<prefix>_<secret>",
         }
+
+
+class PeopleOnly(permissions.BasePermission):
+    """The API's other endpoints serve signed-in people (the pages' scripts and tools): a partner
+    system's credential reaches only the partner endpoints, within its scopes."""
+
+    message = "An API credential may use only the partner endpoints (/api/v1/partner/)."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return getattr(request._request, "api_credential", None) is None

@@ -8,9 +8,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,9 +28,15 @@ from hearth.access.helpers import get_person_for_user
 from hearth.access.models import Involvement
 from hearth.access.permissions import Permission
 from hearth.access.scoping import relationship_basis
-from hearth.api.authentication import CredentialRateThrottle, HasScope, credential_of
+from hearth.api.authentication import (
+    ApiKeyAuthentication,
+    CredentialRateThrottle,
+    HasScope,
+    credential_of,
+)
 from hearth.api.idempotency import idempotent
 from hearth.api.models import ApiCredential, Scope
+from hearth.api.schema import api_errors
 from hearth.api.serializers import ChronologyEntrySerializer
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
@@ -32,7 +47,17 @@ from hearth.people.child_page import build_child_page
 from hearth.people.models import Person
 
 PARTNER = [HasScope]
+TOKEN = [ApiKeyAuthentication]
 THROTTLE = [CredentialRateThrottle]
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^\S+$"},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A key unique to this write; send the same key to retry it safely",
+)
 
 
 def _scoped(scope: str) -> Any:
@@ -57,7 +82,7 @@ def _source_system(request: Request) -> str:
     return agency.source_system or f"api:{agency.code}"
 
 
-def _field_errors(exc: ValidationError) -> dict[str, Any]:
+def _fieldapi_errors(exc: ValidationError) -> dict[str, Any]:
     if hasattr(exc, "error_dict"):
         return {
             field: [str(m) for e in errors for m in e.messages]
@@ -112,8 +137,11 @@ LookupAnswer = inline_serializer(
 )
 
 
-@extend_schema(parameters=[LookupParams], responses={200: LookupAnswer})
+@extend_schema(
+    parameters=[LookupParams], responses={200: LookupAnswer, **api_errors(400, 401, 403, 429)}
+)
 @api_view(["GET"])
+@authentication_classes(TOKEN)
 @permission_classes(PARTNER)
 @throttle_classes(THROTTLE)
 def lookup(request: Request) -> Response:
@@ -200,8 +228,11 @@ class PageParams(serializers.Serializer):
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
 
 
-@extend_schema(parameters=[PageParams], responses={200: ChronologyPage})
+@extend_schema(
+    parameters=[PageParams], responses={200: ChronologyPage, **api_errors(400, 401, 403, 404, 429)}
+)
 @api_view(["GET"])
+@authentication_classes(TOKEN)
 @permission_classes(PARTNER)
 @throttle_classes(THROTTLE)
 def chronology(request: Request, person_id: int) -> Response:
@@ -250,10 +281,11 @@ EntryOut = inline_serializer(
 
 @extend_schema(
     request=EntryIn,
-    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-    responses={200: EntryOut, 201: EntryOut},
+    parameters=[IDEMPOTENCY_KEY],
+    responses={200: EntryOut, 201: EntryOut, **api_errors(400, 401, 403, 404, 409, 422, 429)},
 )
 @api_view(["POST"])
+@authentication_classes(TOKEN)
 @permission_classes(PARTNER)
 @throttle_classes(THROTTLE)
 def post_entry(request: Request) -> Response:
@@ -281,7 +313,7 @@ def post_entry(request: Request) -> Response:
                 **data,
             )
         except ValidationError as exc:
-            return Response(_field_errors(exc), status=400)
+            return Response(_fieldapi_errors(exc), status=400)
         except PermissionDenied as exc:
             return Response({"source_reference": [str(exc)]}, status=409)
         status = 201 if result.outcome == "created" else 200
@@ -328,10 +360,15 @@ InvolvementOut = inline_serializer(
 
 @extend_schema(
     request=InvolvementIn,
-    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-    responses={200: InvolvementOut, 201: InvolvementOut},
+    parameters=[IDEMPOTENCY_KEY],
+    responses={
+        200: InvolvementOut,
+        201: InvolvementOut,
+        **api_errors(400, 401, 403, 404, 409, 422, 429),
+    },
 )
 @api_view(["POST"])
+@authentication_classes(TOKEN)
 @permission_classes(PARTNER)
 @throttle_classes(THROTTLE)
 def post_involvement(request: Request) -> Response:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from hearth.access.helpers import get_person_for_user
 from hearth.agencies.models import Agency
+from hearth.api.schema import api_errors
 from hearth.api.serializers import ChildRecordSerializer, PersonSummarySerializer
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
@@ -35,7 +36,7 @@ class SearchParams(serializers.Serializer):
 
 @extend_schema(
     parameters=[OpenApiParameter(name, str, required=False) for name in SearchQuery().as_dict()],
-    responses=PersonSummarySerializer(many=True),
+    responses={200: PersonSummarySerializer(many=True), **api_errors(400, 403)},
 )
 @api_view(["GET"])
 def people_search(request: Request) -> Response:
@@ -50,7 +51,7 @@ def people_search(request: Request) -> Response:
     return Response(PersonSummarySerializer(results, many=True).data)
 
 
-@extend_schema(responses=ChildRecordSerializer)
+@extend_schema(responses={200: ChildRecordSerializer, **api_errors(403, 404)})
 @api_view(["GET"])
 def person_record(request: Request, person_id: int) -> Response:
     person = get_person_for_user(request._request, person_id, details={"via": "api"})
@@ -84,7 +85,7 @@ class AnalyseResponse(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-@extend_schema(request=AnalyseRequest, responses=AnalyseResponse)
+@extend_schema(request=AnalyseRequest, responses={200: AnalyseResponse, **api_errors(400, 403)})
 @api_view(["POST"])
 def recording_analyse(request: Request) -> Response:
     """Recording-quality advice on a piece of free text, as the practitioner types. It reads only
@@ -127,7 +128,7 @@ class DatasetParams(serializers.Serializer):
         OpenApiParameter("agency", str, required=False, description="an agency code"),
         OpenApiParameter("publication", bool, required=False),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: OpenApiTypes.OBJECT, **api_errors(400, 403)},
 )
 @api_view(["GET"])
 def dataset(request: Request) -> Response:
