@@ -52,6 +52,8 @@ MODELS = {
     "access.Involvement": MUTABLE,  # ends when the agency closes the case
     "accounts.User": MUTABLE,
     "agencies.Agency": MUTABLE,
+    "api.ApiCredential": MUTABLE,  # revoked and last used; the secret's hash never changes
+    "api.IdempotencyRecord": MUTABLE,  # a cache of answers, never evidence
     "alerts.Alert": MUTABLE,  # its status moves as professionals respond; responses are kept
     "alerts.AlertResponse": IMMUTABLE,
     "alerts.PendingEvaluation": MUTABLE,  # a work queue: rows are deleted once evaluated
