@@ -8,16 +8,23 @@ cannot disagree. Each rule finds the children whose condition is met with one ag
 A child's family, for every rule, is what the merged chronology shows: the child, everyone with a
 recorded relationship to them, and everyone who lived at one of their addresses at an overlapping
 time. It is built once per evaluation into a temporary table, `hearth_alert_family`.
+
+An incremental evaluation costs a few dozen small statements, each planned once per connection
+(prepared) and each taking a fraction of a millisecond, so what it costs is mostly round trips.
+On PostgreSQL the engine therefore sends statements together (psycopg's pipeline mode): building
+the scope is one round trip, and the rules run in rounds (`_evaluate_in_rounds`), each round
+sending every rule's next statement at once.
 """
 
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 FAMILY_TABLE = "hearth_alert_family"
 SCOPE_TABLE = "hearth_alert_scope"
@@ -25,6 +32,7 @@ ENTRY_TABLE = "hearth_alert_family_entry"
 # How far back an incremental evaluation reads the family's entries once, for every rule (the
 # shipped rules' longest family window is 730 days; a longer one reads the chronology itself).
 ENTRY_HORIZON_DAYS = 731
+PREPARED_MAX = 400
 
 # The family's active entries dated in (%s, %s], and the household's entries at the child's
 # address while the child lived there, in the same period: what the merged chronology shows.
@@ -83,6 +91,29 @@ class EpisodeFacts:
     last_end: date | None
 
 
+Statement = tuple[str, Sequence[Any]]
+Rows = list[tuple[Any, ...]]
+
+
+class _Unanswered(BaseException):
+    """Raised in a rule run in rounds when it asks for a statement whose rows are not known yet.
+    A BaseException, so that no rule's `except Exception` can swallow it."""
+
+
+@dataclass
+class _Round:
+    """The statements answered so far in an evaluation run in rounds, and those asked for in this
+    round (keyed by text and parameters: the same statement asked twice is run once)."""
+
+    answers: dict[tuple[str, tuple[Any, ...]], Rows] = field(default_factory=dict)
+    wanted: dict[tuple[str, tuple[Any, ...]], Statement] = field(default_factory=dict)
+    asked: int = 0  # statements this rule asked for in this round (for its timing)
+
+
+def _key(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+    return sql, tuple(tuple(p) if isinstance(p, list) else p for p in params)
+
+
 @dataclass
 class Context:
     as_of: date
@@ -90,6 +121,7 @@ class Context:
     cursor: Any
     episodes: dict[str, EpisodeFacts] = field(default_factory=dict)
     entries_from: date | None = None  # the family's entries after this date are in ENTRY_TABLE
+    rounds: _Round | None = None  # set when the rules run in rounds (`_evaluate_in_rounds`)
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
@@ -110,13 +142,26 @@ class Context:
             if k in self.episodes
         )
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        if connection.vendor == "sqlite":  # dates are stored as ISO text there
-            params = [p.isoformat() if isinstance(p, date) else p for p in params]
-            self.cursor.execute(sql, list(params))
-        else:  # a rule's statement has the same text every time: plan it once per connection
-            self.cursor.execute(sql, list(params), prepare=True)
-        return list(self.cursor.fetchall())
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        return self.rows_together((sql, params))[0]
+
+    def rows_together(self, *statements: Statement) -> list[Rows]:
+        """The rows of statements that do not depend on one another's results: run in rounds,
+        they are asked for in the same round (one round trip) rather than one after another."""
+        if self.rounds is None:
+            return [_run_all(self.cursor, [statement])[0] or [] for statement in statements]
+        keys = [_key(sql, params) for sql, params in statements]
+        missing = [
+            (key, statement)
+            for key, statement in zip(keys, statements, strict=True)
+            if key not in self.rounds.answers
+        ]
+        if missing:
+            for key, statement in missing:
+                self.rounds.wanted.setdefault(key, statement)
+            self.rounds.asked += len(missing)
+            raise _Unanswered
+        return [list(self.rounds.answers[key]) for key in keys]
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]
@@ -159,6 +204,10 @@ def _rule_cursor() -> Iterator[Any]:
     raw = connection.connection
     before = raw.prepare_threshold
     raw.prepare_threshold = 1_000_000  # only statements executed with prepare=True
+    # psycopg keeps 100 prepared statements and re-prepares beyond that; the rules have about
+    # 60 (one text each, whatever the family), so leave room for more rules. Nothing else on
+    # the connection prepares statements, so this is left as it is afterwards.
+    raw.prepared_max = max(raw.prepared_max, PREPARED_MAX)
     try:
         with Cursor(raw) as cursor:
             yield cursor
@@ -170,91 +219,142 @@ def _run(cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
     """A statement run at every evaluation: prepared on PostgreSQL (see `_rule_cursor`)."""
     if connection.vendor == "postgresql":
         cursor.execute(sql, list(params), prepare=True)
-    else:
-        cursor.execute(sql, list(params))
+    else:  # dates are stored as ISO text there
+        cursor.execute(sql, [p.isoformat() if isinstance(p, date) else p for p in params])
 
 
-def _ensure_tables(cursor: Any) -> bool:
-    """The temporary tables live as long as the connection (or until the transaction that
-    created them rolls back): an incremental evaluation only empties and refills them. Returns
-    whether they have never been analysed (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        _run(
-            cursor,
-            "SELECT COALESCE((SELECT c.reltuples FROM pg_class c "
-            "WHERE c.oid = to_regclass(%s)), -2)",
-            [f"pg_temp.{ENTRY_TABLE}"],  # created and analysed last
+def _run_all(cursor: Any, statements: Sequence[Statement]) -> list[Rows | None]:
+    """Run statements in order; the rows of each (None for one that returns none). On PostgreSQL
+    several are sent in one round trip (pipeline mode), each into its own cursor; they still run
+    one after another, in order, on the server, and an error in one fails the call."""
+    if connection.vendor != "postgresql" or len(statements) == 1:
+        results: list[Rows | None] = []
+        for sql, params in statements:
+            _run(cursor, sql, params)
+            results.append(list(cursor.fetchall()) if cursor.description else None)
+        return results
+    raw = cursor.connection
+    # The engine's own cursor class (server-side binding: see `_rule_cursor`), not the
+    # connection's default (Django's binds on the client, so nothing would be prepared).
+    cursors = [type(cursor)(raw) for _ in statements]
+    try:
+        with raw.pipeline():
+            for each, (sql, params) in zip(cursors, statements, strict=True):
+                each.execute(sql, list(params), prepare=True)
+        return [list(each.fetchall()) if each.description else None for each in cursors]
+    finally:
+        for each in cursors:
+            each.close()
+
+
+# Connections (psycopg's) whose temporary tables for one family exist, with statistics, since a
+# committed transaction: an incremental evaluation on them need not look in the catalogue first.
+_READY: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def _create_tables(cursor: Any, *, full: bool) -> None:
+    """A whole population's tables are created for the evaluation and dropped after it, with a
+    key and an index for its joins. One family's live as long as the connection and, on
+    PostgreSQL, are emptied at every commit (ON COMMIT DELETE ROWS), without keys or indexes:
+    emptied that way a table keeps its file and statistics, so the prepared plans stay valid,
+    whereas rows deleted one by one leave dead line pointers that only VACUUM (never run on
+    temporary tables) reclaims, so the tables would grow with every evaluation. An index would
+    be rebuilt at each commit, and that re-plans every statement that reads its table."""
+    postgresql = connection.vendor == "postgresql"
+    per_family = postgresql and not full
+    key = "" if per_family else " PRIMARY KEY"
+    on_commit = " ON COMMIT DELETE ROWS" if per_family else ""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCOPE_TABLE} (child_id bigint{key}){on_commit}"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {FAMILY_TABLE} "
+        f"(child_id bigint, person_id bigint){on_commit}"
+    )
+    if not per_family:
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
         )
-        reltuples = float(cursor.fetchone()[0])
-        if reltuples > -2:  # it exists; -1 is "never analysed"
-            return reltuples < 0
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCOPE_TABLE} (child_id bigint PRIMARY KEY)"
-    )
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {FAMILY_TABLE} (child_id bigint, person_id bigint)"
-    )
-    cursor.execute(
-        f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
-    )
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {ENTRY_TABLE} "
-        "(child_id bigint, entry_id bigint, event_date date)"
+        f"(child_id bigint, entry_id bigint, event_date date){on_commit}"
     )
+
+
+def _drop_tables(cursor: Any) -> None:
+    if connection.vendor == "postgresql":
+        _READY.discard(cursor.connection)
+    for table in (FAMILY_TABLE, SCOPE_TABLE, ENTRY_TABLE):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _family_tables_ready(cursor: Any) -> bool:
+    """PostgreSQL, one family: do the tables exist with statistics? Creates them if missing."""
+    if cursor.connection in _READY:
+        return True
+    _run(
+        cursor,
+        "SELECT COALESCE((SELECT c.reltuples FROM pg_class c "
+        "WHERE c.oid = to_regclass(%s)), -2)",
+        [f"pg_temp.{ENTRY_TABLE}"],  # created and analysed last
+    )
+    reltuples = float(cursor.fetchone()[0])
+    if reltuples == -2:
+        _create_tables(cursor, full=False)
+    if reltuples < 0:  # -1: never analysed
+        return False
+    _mark_ready(cursor.connection)
     return True
 
 
-def _fill_scope(cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None) -> None:
+def _mark_ready(raw: Any) -> None:
+    """Remembered once the transaction that created (and analysed) the tables has committed: a
+    rollback would take them away."""
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _READY.add(raw))
+    else:
+        _READY.add(raw)
+
+
+def _fill_scope(child_ids: Iterable[int] | None, people: Iterable[int] | None) -> list[Statement]:
     """Every living child; or these children; or the children in the families of these people."""
     living_child = "p.kind = 'child' AND p.date_of_death IS NULL"
     if child_ids is None and people is None:
-        _run(
-            cursor,
-            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}",
-        )
-        return
+        return [
+            (f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}", [])
+        ]
     if people is not None:
         ids = sorted(set(people))
         if not ids:
-            return
+            return []
         marks = ", ".join(["%s"] * len(ids))
         # A UNION of index lookups: an OR of IN-subqueries would scan every person.
-        _run(
-            cursor,
-            f"""INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}
+        return [
+            (
+                f"""INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}
             AND p.id IN (SELECT p2.id FROM people_person p2 WHERE p2.id IN ({marks})
                 UNION SELECT r.relative_id FROM people_relationship r WHERE r.person_id IN ({marks})
                 UNION SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks})
                 UNION SELECT r2.person_id FROM people_residence r1
                     JOIN people_residence r2 ON r2.address_id = r1.address_id AND {_OVERLAPS}
                     WHERE r1.person_id IN ({marks}))""",
-            ids * 4,
-        )
-        return
+                ids * 4,
+            )
+        ]
     ids = sorted(set(child_ids or ()))
-    if ids:
-        marks = ", ".join(["%s"] * len(ids))
-        _run(
-            cursor,
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    return [
+        (
             f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p "
             f"WHERE p.id IN ({marks}) AND {living_child}",
             ids,
         )
+    ]
 
 
-def _build_family(
-    cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None = None
-) -> bool:
-    """The children in scope and their families, into the temporary tables; whether they were
-    analysed now."""
-    unanalysed = _ensure_tables(cursor)
-    _run(cursor, f"DELETE FROM {SCOPE_TABLE}")
-    _run(cursor, f"DELETE FROM {FAMILY_TABLE}")
-    _run(cursor, f"DELETE FROM {ENTRY_TABLE}")
-    _fill_scope(cursor, child_ids, people)
-    _run(
-        cursor,
-        f"""
+FILL_FAMILY = f"""
         INSERT INTO {FAMILY_TABLE} (child_id, person_id)
         SELECT child_id, child_id FROM {SCOPE_TABLE}
         UNION SELECT s.child_id, r.relative_id FROM {SCOPE_TABLE} s
@@ -265,32 +365,15 @@ def _build_family(
             JOIN people_residence r1 ON r1.person_id = s.child_id
             JOIN people_residence r2 ON r2.address_id = r1.address_id
                 AND r2.person_id <> s.child_id AND {_OVERLAPS}
-        """,
-    )
-    if connection.vendor == "postgresql":
-        # Temporary tables have no statistics until analysed (autovacuum never sees them), and
-        # without them the planner assumes thousands of rows and scans whole tables for one
-        # family. A whole population is analysed every time; the tables of one family once,
-        # so that the prepared plans stay valid (analysing again would re-plan them all).
-        full = child_ids is None and people is None
-        if full or unanalysed:
-            _run(cursor, f"SELECT EXISTS (SELECT 1 FROM {FAMILY_TABLE})")
-            if cursor.fetchone()[0]:
-                cursor.execute(f"ANALYZE {SCOPE_TABLE}")
-                cursor.execute(f"ANALYZE {FAMILY_TABLE}")
-                return True
-    return False
+        """
+COUNT_SCOPE = f"SELECT COUNT(*) FROM {SCOPE_TABLE}"
 
 
-def _read_family_entries(cursor: Any, as_of: date) -> date:
+def _family_entries(as_of: date) -> Statement:
     """One family's entries over the horizon, read once for every rule (incremental only: for a
     whole population the rules' own set-based reads are cheaper than a copy of the chronology)."""
     since = as_of - timedelta(days=ENTRY_HORIZON_DAYS)
-    params: list[Any] = [since, as_of, since, as_of]
-    if connection.vendor == "sqlite":
-        params = [p.isoformat() for p in params]
-    _run(
-        cursor,
+    return (
         f"""INSERT INTO {ENTRY_TABLE} (child_id, entry_id, event_date)
         SELECT f.child_id, e.id, es.event_date
         FROM {FAMILY_TABLE} f
@@ -305,26 +388,85 @@ def _read_family_entries(cursor: Any, as_of: date) -> date:
             AND e.event_date >= COALESCE(r.start_date, '0001-01-01')
             AND e.event_date <= COALESCE(r.end_date, '9999-12-31')
         WHERE e.event_date > %s AND e.event_date <= %s AND e.status = 'active'""",
-        params,
+        [since, as_of, since, as_of],
     )
-    return since
 
 
-def _episode_facts(cursor: Any, as_of: date) -> dict[str, EpisodeFacts]:
-    on = as_of.isoformat() if connection.vendor == "sqlite" else as_of
-    _run(
-        cursor,
+def _episode_summary(as_of: date) -> Statement:
+    return (
         f"""SELECT p.kind,
             MAX(CASE WHEN p.end_date IS NULL OR p.end_date > %s THEN 1 ELSE 0 END),
             MAX(CASE WHEN p.end_date <= %s THEN p.end_date END)
         FROM {SCOPE_TABLE} s JOIN episodes_episode p ON p.child_id = s.child_id
         WHERE p.start_date <= %s GROUP BY p.kind""",
-        [on, on, on],
+        [as_of, as_of, as_of],
     )
+
+
+def _episode_facts(rows: Rows) -> dict[str, EpisodeFacts]:
     return {
-        kind: EpisodeFacts(bool(open_now), as_date(last_end))
-        for kind, open_now, last_end in cursor.fetchall()
+        kind: EpisodeFacts(bool(open_now), as_date(last_end)) for kind, open_now, last_end in rows
     }
+
+
+@dataclass
+class _Scope:
+    children: int
+    episodes: dict[str, EpisodeFacts]
+    entries_from: date | None
+
+
+def _build_scope(
+    cursor: Any, as_of: date, child_ids: Iterable[int] | None, people: Iterable[int] | None
+) -> _Scope:
+    """The children in scope and their families into the temporary tables, with the summary of
+    their episodes and (one family) the family's entries. For one family on PostgreSQL, once the
+    tables have statistics, all of it is one round trip."""
+    full = child_ids is None and people is None
+    postgresql = connection.vendor == "postgresql"
+    fill = [*_fill_scope(child_ids, people), (FILL_FAMILY, [])]
+    since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
+    if full:
+        _drop_tables(cursor)
+        _create_tables(cursor, full=True)
+    elif postgresql and _family_tables_ready(cursor):
+        empty = [(f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)]
+        *_, count, summary, _ = _run_all(
+            cursor,
+            [*empty, *fill, (COUNT_SCOPE, []), _episode_summary(as_of), _family_entries(as_of)],
+        )
+        assert count is not None and summary is not None
+        return _Scope(int(count[0][0]), _episode_facts(summary), since)
+    elif not postgresql:
+        _create_tables(cursor, full=False)
+    # A whole population, the first family on a connection, or SQLite: one statement at a time.
+    for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE):
+        _run(cursor, f"DELETE FROM {table}")
+    _run_all(cursor, fill)
+    analysed = False
+    if postgresql:
+        # Temporary tables have no statistics until analysed (autovacuum never sees them), and
+        # without them the planner assumes thousands of rows and scans whole tables for one
+        # family. A whole population is analysed every time; the tables of one family once
+        # per connection, so that the prepared plans stay valid (analysing again would re-plan
+        # them all), and then all in one round trip as above.
+        _run(cursor, f"SELECT EXISTS (SELECT 1 FROM {FAMILY_TABLE})")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ANALYZE {SCOPE_TABLE}")
+            cursor.execute(f"ANALYZE {FAMILY_TABLE}")
+            analysed = True
+    [count] = _run_all(cursor, [(COUNT_SCOPE, [])])
+    assert count is not None
+    children = int(count[0][0])
+    if not children:
+        return _Scope(0, {}, since)
+    [summary] = _run_all(cursor, [_episode_summary(as_of)])
+    if not full:
+        _run_all(cursor, [_family_entries(as_of)])
+        if postgresql and analysed:
+            cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+            _mark_ready(cursor.connection)
+    return _Scope(children, _episode_facts(summary or []), since)
 
 
 @dataclass
@@ -341,44 +483,112 @@ def evaluate(
     people: Iterable[int] | None = None,
     rules: dict[str, dict[str, Any]],
     timings: dict[str, float] | None = None,
+    in_rounds: bool | None = None,
 ) -> Evaluation:
     """Every rule in `rules` ({code: params}) over the children in scope: every child, the given
     children, or (incremental) the children in the families of the given people. `timings`, if
-    given, collects the seconds each rule (and building the scope, as `scope`) took."""
+    given, collects the seconds each rule (and building the scope, as `scope`) took.
+
+    `in_rounds` runs the rules in rounds (`_evaluate_in_rounds`); by default, one family's
+    evaluation on PostgreSQL does, where round trips are what it costs."""
     from hearth.alerts import rules as _rules  # noqa: F401 - registers the rule functions
 
+    for code in rules:
+        if code not in RULES:
+            raise ValueError(f"rule '{code}' has no implementation")
     result = Evaluation(as_of)
     full = child_ids is None and people is None
+    postgresql = connection.vendor == "postgresql"
+    if in_rounds is None:
+        in_rounds = postgresql and not full
     clock = time.perf_counter
-    with _rule_cursor() as cursor:
-        started = clock()
-        analysed = _build_family(cursor, child_ids, people)
-        _run(cursor, f"SELECT COUNT(*) FROM {SCOPE_TABLE}")
-        result.children_in_scope = int(cursor.fetchone()[0])
-        episodes: dict[str, EpisodeFacts] = {}
-        entries_from = None
-        if result.children_in_scope:
-            episodes = _episode_facts(cursor, as_of)
-            if not full:
-                entries_from = _read_family_entries(cursor, as_of)
-                if analysed:
-                    cursor.execute(f"ANALYZE {ENTRY_TABLE}")
-        if timings is not None:
-            timings["scope"] = timings.get("scope", 0.0) + clock() - started
-        if result.children_in_scope:
-            for code, params in rules.items():
-                function = RULES.get(code)
-                if function is None:
-                    raise ValueError(f"rule '{code}' has no implementation")
-                started = clock()
-                result.findings.extend(
-                    function(Context(as_of, params, cursor, episodes, entries_from))
-                )
+    # One family's tables are emptied at commit (PostgreSQL): the evaluation is one transaction.
+    with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
+        with _rule_cursor() as cursor:
+            started = clock()
+            try:
+                scope = _build_scope(cursor, as_of, child_ids, people)
+                result.children_in_scope = scope.children
+                if timings is not None:
+                    timings["scope"] = timings.get("scope", 0.0) + clock() - started
+                if scope.children:
+                    contexts = {
+                        code: Context(as_of, params, cursor, scope.episodes, scope.entries_from)
+                        for code, params in rules.items()
+                    }
+                    if in_rounds:
+                        found = _evaluate_in_rounds(cursor, contexts, timings)
+                    else:
+                        found = {}
+                        for code, ctx in contexts.items():
+                            started = clock()
+                            found[code] = list(RULES[code](ctx))
+                            if timings is not None:
+                                timings[code] = timings.get(code, 0.0) + clock() - started
+                    for code in rules:
+                        result.findings.extend(found[code])
+            finally:
+                if full and _usable(cursor):
+                    # Drop, not empty: the statistics gathered for a whole population would make
+                    # the planner choose whole-table plans for the next one-family evaluation.
+                    _drop_tables(cursor)
+    return result
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _usable(cursor: Any) -> bool:
+    """False in a transaction that an error has aborted (PostgreSQL), where nothing can run."""
+    if connection.vendor != "postgresql":
+        return True
+    from psycopg.pq import TransactionStatus
+
+    return bool(cursor.connection.info.transaction_status != TransactionStatus.INERROR)
+
+
+def _evaluate_in_rounds(
+    cursor: Any, contexts: dict[str, Context], timings: dict[str, float] | None
+) -> dict[str, list[Finding]]:
+    """Run the rules in rounds, so that one family's few dozen statements cost a few round
+    trips rather than one each. In each round every unfinished rule runs from its start, its
+    statements answered from the rows already read, until it asks for one not yet run (the
+    rule functions read and write nothing else, so running one again repeats it exactly); the
+    statements asked for are then sent together (`_run_all`). A rule needs as many rounds as
+    its longest chain of statements that depend on one another's results, typically two to
+    four; `Context.rows_together` asks for independent statements in the same round. The
+    statements and their results are the same as when the rules run one after another.
+
+    Timings: each rule's own time, plus a share of each round trip by the statements it asked."""
+    clock = time.perf_counter
+    shared = _Round()
+    found: dict[str, list[Finding]] = {}
+    pending = dict(contexts)
+    while pending:
+        asked: dict[str, int] = {}
+        for code, ctx in list(pending.items()):
+            ctx.rounds = shared
+            shared.asked = 0
+            started = clock()
+            try:
+                found[code] = list(RULES[code](ctx))
+                del pending[code]
+            except _Unanswered:
+                asked[code] = shared.asked
+            finally:
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
-        if full:
-            # Drop, not empty: the statistics gathered for a whole population would make the
-            # planner choose whole-table plans for the next one-family evaluation.
-            for table in (FAMILY_TABLE, SCOPE_TABLE, ENTRY_TABLE):
-                cursor.execute(f"DROP TABLE {table}")
-    return result
+        if not shared.wanted:
+            continue
+        started = clock()
+        keys = list(shared.wanted)
+        for key, rows in zip(keys, _run_all(cursor, list(shared.wanted.values())), strict=True):
+            shared.answers[key] = rows or []
+        shared.wanted.clear()
+        if timings is not None:
+            share = (clock() - started) / max(sum(asked.values()), 1)
+            for code, n in asked.items():
+                timings[code] = timings.get(code, 0.0) + share * n
+    return found
