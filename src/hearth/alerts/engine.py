@@ -36,14 +36,15 @@ PREPARED_MAX = 400
 
 # The family's active entries dated in (%s, %s], and the household's entries at the child's
 # address while the child lived there, in the same period: what the merged chronology shows.
+# With the entry's columns the rules read (a subject's `event_date` mirrors its entry's).
 FAMILY_ENTRIES = f"""
-        SELECT f.child_id, e.id AS entry_id
+        SELECT f.child_id, e.id AS entry_id, e.event_date, e.event_type_id, e.agency_id
         FROM {FAMILY_TABLE} f
         JOIN chronology_entrysubject es ON es.person_id = f.person_id
         JOIN chronology_chronologyentry e ON e.id = es.entry_id
         WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active'
         UNION
-        SELECT s.child_id, e.id
+        SELECT s.child_id, e.id, e.event_date, e.event_type_id, e.agency_id
         FROM {SCOPE_TABLE} s
         JOIN people_residence r ON r.person_id = s.child_id
         JOIN chronology_chronologyentry e ON e.household_id = r.address_id
@@ -276,8 +277,8 @@ def _create_tables(cursor: Any, *, full: bool) -> None:
             f"CREATE INDEX IF NOT EXISTS {FAMILY_TABLE}_person ON {FAMILY_TABLE} (person_id)"
         )
     cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {ENTRY_TABLE} "
-        f"(child_id bigint, entry_id bigint, event_date date){on_commit}"
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {ENTRY_TABLE} (child_id bigint, entry_id bigint, "
+        f"event_date date, event_type_id bigint, agency_id bigint){on_commit}"
     )
 
 
@@ -294,8 +295,7 @@ def _family_tables_ready(cursor: Any) -> bool:
         return True
     _run(
         cursor,
-        "SELECT COALESCE((SELECT c.reltuples FROM pg_class c "
-        "WHERE c.oid = to_regclass(%s)), -2)",
+        "SELECT COALESCE((SELECT c.reltuples FROM pg_class c WHERE c.oid = to_regclass(%s)), -2)",
         [f"pg_temp.{ENTRY_TABLE}"],  # created and analysed last
     )
     reltuples = float(cursor.fetchone()[0])
@@ -316,42 +316,51 @@ def _mark_ready(raw: Any) -> None:
         _READY.add(raw)
 
 
-def _fill_scope(child_ids: Iterable[int] | None, people: Iterable[int] | None) -> list[Statement]:
-    """Every living child; or these children; or the children in the families of these people."""
-    living_child = "p.kind = 'child' AND p.date_of_death IS NULL"
-    if child_ids is None and people is None:
-        return [
-            (f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}", [])
-        ]
+LIVING_CHILD = "p.kind = 'child' AND p.date_of_death IS NULL"
+
+
+def _children_in_scope(
+    cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None
+) -> list[int]:
+    """These living children; or the living children in the families of these people. Read
+    before anything is written: for 43 % of people there is none, and then that is all."""
     if people is not None:
         ids = sorted(set(people))
         if not ids:
             return []
         marks = ", ".join(["%s"] * len(ids))
         # A UNION of index lookups: an OR of IN-subqueries would scan every person.
-        return [
-            (
-                f"""INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {living_child}
+        sql = f"""SELECT p.id FROM people_person p WHERE {LIVING_CHILD}
             AND p.id IN (SELECT p2.id FROM people_person p2 WHERE p2.id IN ({marks})
                 UNION SELECT r.relative_id FROM people_relationship r WHERE r.person_id IN ({marks})
                 UNION SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks})
                 UNION SELECT r2.person_id FROM people_residence r1
                     JOIN people_residence r2 ON r2.address_id = r1.address_id AND {_OVERLAPS}
-                    WHERE r1.person_id IN ({marks}))""",
-                ids * 4,
-            )
-        ]
-    ids = sorted(set(child_ids or ()))
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    return [
-        (
-            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p "
-            f"WHERE p.id IN ({marks}) AND {living_child}",
-            ids,
+                    WHERE r1.person_id IN ({marks}))
+            ORDER BY p.id"""
+        params = ids * 4
+    else:
+        ids = sorted(set(child_ids or ()))
+        if not ids:
+            return []
+        marks = ", ".join(["%s"] * len(ids))
+        sql = f"SELECT p.id FROM people_person p WHERE p.id IN ({marks}) AND {LIVING_CHILD}"
+        params = ids
+    [rows] = _run_all(cursor, [(sql, params)])
+    return [row[0] for row in rows or ()]
+
+
+def _fill_scope(children: list[int] | None) -> Statement:
+    """Every living child, or these (found by `_children_in_scope`)."""
+    if children is None:
+        return (
+            f"INSERT INTO {SCOPE_TABLE} SELECT p.id FROM people_person p WHERE {LIVING_CHILD}",
+            [],
         )
-    ]
+    if connection.vendor == "postgresql":  # one text whatever the number: prepared once
+        return f"INSERT INTO {SCOPE_TABLE} SELECT unnest(%s::bigint[])", [children]
+    values = ", ".join(["(%s)"] * len(children))
+    return f"INSERT INTO {SCOPE_TABLE} (child_id) VALUES {values}", children
 
 
 FILL_FAMILY = f"""
@@ -366,22 +375,26 @@ FILL_FAMILY = f"""
             JOIN people_residence r2 ON r2.address_id = r1.address_id
                 AND r2.person_id <> s.child_id AND {_OVERLAPS}
         """
-COUNT_SCOPE = f"SELECT COUNT(*) FROM {SCOPE_TABLE}"
 
 
 def _family_entries(as_of: date) -> Statement:
     """One family's entries over the horizon, read once for every rule (incremental only: for a
     whole population the rules' own set-based reads are cheaper than a copy of the chronology)."""
     since = as_of - timedelta(days=ENTRY_HORIZON_DAYS)
+    # What FAMILY_ENTRIES reads, each family member's entries read once however many of the
+    # children they are family to.
     return (
-        f"""INSERT INTO {ENTRY_TABLE} (child_id, entry_id, event_date)
-        SELECT f.child_id, e.id, es.event_date
-        FROM {FAMILY_TABLE} f
-        JOIN chronology_entrysubject es ON es.person_id = f.person_id
-        JOIN chronology_chronologyentry e ON e.id = es.entry_id
-        WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active'
+        f"""WITH person_entry AS MATERIALIZED (
+            SELECT es.person_id, e.id, e.event_date, e.event_type_id, e.agency_id
+            FROM (SELECT DISTINCT person_id FROM {FAMILY_TABLE}) p
+            JOIN chronology_entrysubject es ON es.person_id = p.person_id
+            JOIN chronology_chronologyentry e ON e.id = es.entry_id
+            WHERE es.event_date > %s AND es.event_date <= %s AND e.status = 'active')
+        INSERT INTO {ENTRY_TABLE} (child_id, entry_id, event_date, event_type_id, agency_id)
+        SELECT f.child_id, pe.id, pe.event_date, pe.event_type_id, pe.agency_id
+        FROM {FAMILY_TABLE} f JOIN person_entry pe ON pe.person_id = f.person_id
         UNION
-        SELECT s.child_id, e.id, e.event_date
+        SELECT s.child_id, e.id, e.event_date, e.event_type_id, e.agency_id
         FROM {SCOPE_TABLE} s
         JOIN people_residence r ON r.person_id = s.child_id
         JOIN chronology_chronologyentry e ON e.household_id = r.address_id
@@ -411,62 +424,49 @@ def _episode_facts(rows: Rows) -> dict[str, EpisodeFacts]:
 
 @dataclass
 class _Scope:
-    children: int
     episodes: dict[str, EpisodeFacts]
     entries_from: date | None
 
 
-def _build_scope(
-    cursor: Any, as_of: date, child_ids: Iterable[int] | None, people: Iterable[int] | None
-) -> _Scope:
-    """The children in scope and their families into the temporary tables, with the summary of
-    their episodes and (one family) the family's entries. For one family on PostgreSQL, once the
-    tables have statistics, all of it is one round trip."""
-    full = child_ids is None and people is None
+def _build_scope(cursor: Any, as_of: date, children: list[int] | None) -> _Scope:
+    """The children in scope (every child, or these) and their families into the temporary
+    tables, with the summary of their episodes and (for some children) their families' entries.
+    For some children on PostgreSQL, once the tables have statistics, that is one round trip."""
+    full = children is None
     postgresql = connection.vendor == "postgresql"
-    fill = [*_fill_scope(child_ids, people), (FILL_FAMILY, [])]
+    fill = [_fill_scope(children), (FILL_FAMILY, [])]
     since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
     if full:
         _drop_tables(cursor)
         _create_tables(cursor, full=True)
     elif postgresql and _family_tables_ready(cursor):
         empty = [(f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)]
-        *_, count, summary, _ = _run_all(
-            cursor,
-            [*empty, *fill, (COUNT_SCOPE, []), _episode_summary(as_of), _family_entries(as_of)],
+        *_, summary, _ = _run_all(
+            cursor, [*empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
         )
-        assert count is not None and summary is not None
-        return _Scope(int(count[0][0]), _episode_facts(summary), since)
-    elif not postgresql:
-        _create_tables(cursor, full=False)
+        return _Scope(_episode_facts(summary or []), since)
+    else:
+        if not postgresql:
+            _create_tables(cursor, full=False)
+        for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE):
+            _run(cursor, f"DELETE FROM {table}")
     # A whole population, the first family on a connection, or SQLite: one statement at a time.
-    for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE):
-        _run(cursor, f"DELETE FROM {table}")
     _run_all(cursor, fill)
-    analysed = False
     if postgresql:
         # Temporary tables have no statistics until analysed (autovacuum never sees them), and
         # without them the planner assumes thousands of rows and scans whole tables for one
         # family. A whole population is analysed every time; the tables of one family once
         # per connection, so that the prepared plans stay valid (analysing again would re-plan
         # them all), and then all in one round trip as above.
-        _run(cursor, f"SELECT EXISTS (SELECT 1 FROM {FAMILY_TABLE})")
-        if cursor.fetchone()[0]:
-            cursor.execute(f"ANALYZE {SCOPE_TABLE}")
-            cursor.execute(f"ANALYZE {FAMILY_TABLE}")
-            analysed = True
-    [count] = _run_all(cursor, [(COUNT_SCOPE, [])])
-    assert count is not None
-    children = int(count[0][0])
-    if not children:
-        return _Scope(0, {}, since)
+        cursor.execute(f"ANALYZE {SCOPE_TABLE}")
+        cursor.execute(f"ANALYZE {FAMILY_TABLE}")
     [summary] = _run_all(cursor, [_episode_summary(as_of)])
     if not full:
         _run_all(cursor, [_family_entries(as_of)])
-        if postgresql and analysed:
+        if postgresql:
             cursor.execute(f"ANALYZE {ENTRY_TABLE}")
             _mark_ready(cursor.connection)
-    return _Scope(children, _episode_facts(summary or []), since)
+    return _Scope(_episode_facts(summary or []), since)
 
 
 @dataclass
@@ -474,6 +474,7 @@ class Evaluation:
     as_of: date
     findings: list[Finding] = field(default_factory=list)
     children_in_scope: int = 0
+    children: list[int] | None = None  # the children evaluated (None: every child)
 
 
 def evaluate(
@@ -502,31 +503,43 @@ def evaluate(
     if in_rounds is None:
         in_rounds = postgresql and not full
     clock = time.perf_counter
-    # One family's tables are emptied at commit (PostgreSQL): the evaluation is one transaction.
-    with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
-        with _rule_cursor() as cursor:
-            started = clock()
+    with _rule_cursor() as cursor:
+        started = clock()
+        children = None if full else _children_in_scope(cursor, child_ids, people)
+        result.children = children
+        if children == []:
+            if timings is not None:
+                timings["scope"] = timings.get("scope", 0.0) + clock() - started
+            return result
+        # One family's tables are emptied at commit (PostgreSQL): the evaluation is one
+        # transaction (none when it was already in one).
+        with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
             try:
-                scope = _build_scope(cursor, as_of, child_ids, people)
-                result.children_in_scope = scope.children
+                scope = _build_scope(cursor, as_of, children)
+                if full:
+                    [count] = _run_all(cursor, [(f"SELECT COUNT(*) FROM {SCOPE_TABLE}", [])])
+                    result.children_in_scope = int((count or [(0,)])[0][0])
+                else:
+                    result.children_in_scope = len(children or ())
                 if timings is not None:
                     timings["scope"] = timings.get("scope", 0.0) + clock() - started
-                if scope.children:
-                    contexts = {
-                        code: Context(as_of, params, cursor, scope.episodes, scope.entries_from)
-                        for code, params in rules.items()
-                    }
-                    if in_rounds:
-                        found = _evaluate_in_rounds(cursor, contexts, timings)
-                    else:
-                        found = {}
-                        for code, ctx in contexts.items():
-                            started = clock()
-                            found[code] = list(RULES[code](ctx))
-                            if timings is not None:
-                                timings[code] = timings.get(code, 0.0) + clock() - started
-                    for code in rules:
-                        result.findings.extend(found[code])
+                contexts = {
+                    code: Context(as_of, params, cursor, scope.episodes, scope.entries_from)
+                    for code, params in rules.items()
+                }
+                if not result.children_in_scope:
+                    found: dict[str, list[Finding]] = {}
+                elif in_rounds:
+                    found = _evaluate_in_rounds(cursor, contexts, timings)
+                else:
+                    found = {}
+                    for code, ctx in contexts.items():
+                        started = clock()
+                        found[code] = list(RULES[code](ctx))
+                        if timings is not None:
+                            timings[code] = timings.get(code, 0.0) + clock() - started
+                for code in rules:
+                    result.findings.extend(found.get(code, ()))
             finally:
                 if full and _usable(cursor):
                     # Drop, not empty: the statistics gathered for a whole population would make

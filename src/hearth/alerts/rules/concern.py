@@ -6,8 +6,17 @@ from typing import Any
 
 from django.db import connection
 
-from hearth.alerts.engine import SCOPE_TABLE, Context, Evidence, Finding, as_date, rule
-from hearth.alerts.rules.sql import entry_evidence, family_entries, in_list
+from hearth.alerts.engine import (
+    SCOPE_TABLE,
+    Context,
+    Evidence,
+    Finding,
+    Rows,
+    Statement,
+    as_date,
+    rule,
+)
+from hearth.alerts.rules.sql import evidence_from, evidence_statement, family_entries, in_list
 
 OPEN_PLAN = """
     EXISTS (SELECT 1 FROM episodes_episode p WHERE p.child_id = {child}
@@ -19,8 +28,9 @@ OPEN_PLAN = """
 def _concerns(
     ctx: Context, window_days: int, codes: list[str] | None = None
 ) -> tuple[str, list[Any]]:
-    """(child_id, entry_id, weight, agency_id) for the family's concern entries in the window,
-    or only those about the child when the rule's `about` parameter is "child"."""
+    """(child_id, id, default_weight, agency_id, event_date, event_type_id) for the family's
+    concern entries in the window, or only those about the child when the rule's `about`
+    parameter is "child"."""
     since = ctx.days_ago(window_days)
     if ctx.params.get("about", "family") == "child":
         fam_sql, fam_params = _about_the_child(), [since, ctx.as_of]
@@ -30,17 +40,19 @@ def _concerns(
     if codes:
         where, params = in_list("et.code", codes)
     sql = f"""
-        SELECT fe.child_id, e.id, et.default_weight, e.agency_id
+        SELECT fe.child_id, fe.entry_id AS id, et.default_weight, fe.agency_id, fe.event_date,
+            fe.event_type_id
         FROM ({fam_sql}) fe
-        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-        JOIN chronology_eventtype et ON et.id = e.event_type_id
+        JOIN chronology_eventtype et ON et.id = fe.event_type_id
         WHERE {where}
     """
     return sql, fam_params + params
 
 
 def _about_the_child() -> str:
-    return f"""SELECT s.child_id, es.entry_id FROM {SCOPE_TABLE} s
+    """The columns of `family_entries`, for the entries about the child only."""
+    return f"""SELECT s.child_id, es.entry_id, e.event_date, e.event_type_id, e.agency_id
+        FROM {SCOPE_TABLE} s
         JOIN chronology_entrysubject es ON es.person_id = s.child_id
         JOIN chronology_chronologyentry e ON e.id = es.entry_id AND e.status = 'active'
         WHERE es.event_date > %s AND es.event_date <= %s"""
@@ -52,13 +64,28 @@ def _findings(
     firing: dict[int, str],
     window_days: int,
     codes: list[str] | None = None,
-) -> Iterable[Finding]:
+) -> list[Finding]:
     if not firing:
         return []
+    [rows] = ctx.rows_together(_evidence_statement(ctx, firing, window_days, codes))
+    return _findings_from(code, firing, rows)
+
+
+def _evidence_statement(
+    ctx: Context, firing: dict[int, str], window_days: int, codes: list[str] | None
+) -> Statement:
+    """The concern entries behind the findings, with what the evidence shows of them."""
     sql, params = _concerns(ctx, window_days, codes)
     clause, ids = in_list("c.child_id", sorted(firing))
-    pairs = ctx.rows(f"SELECT c.child_id, c.id FROM ({sql}) c WHERE {clause}", params + ids)
-    evidence = entry_evidence(ctx, pairs)
+    return evidence_statement(
+        "SELECT c.child_id, c.id AS entry_id, c.event_date, c.agency_id, c.event_type_id "
+        f"FROM ({sql}) c WHERE {clause}",
+        params + ids,
+    )
+
+
+def _findings_from(code: str, firing: dict[int, str], rows: Rows) -> list[Finding]:
+    evidence = evidence_from(rows)
     return [
         Finding(code, child, summary, evidence.get(child, ())) for child, summary in firing.items()
     ]
@@ -106,37 +133,48 @@ def many_agencies(ctx: Context) -> Iterable[Finding]:
 
 
 def _count_rule(ctx: Context, code: str, describe: str) -> Iterable[Finding]:
-    window = int(ctx.params["window_days"])
-    minimum = int(ctx.params["min_events"])
-    codes = list(ctx.params["event_types"])
-    sql, params = _concerns(ctx, window, codes)
-    rows = ctx.rows(
+    [rows] = ctx.rows_together(_count_statement(ctx))
+    firing = _counted(ctx, rows, describe)
+    return _findings(ctx, code, firing, int(ctx.params["window_days"]), _event_types(ctx))
+
+
+def _event_types(ctx: Context) -> list[str]:
+    return list(ctx.params["event_types"])
+
+
+def _count_statement(ctx: Context) -> Statement:
+    """Children with `min_events` or more of the rule's event types in `window_days`."""
+    sql, params = _concerns(ctx, int(ctx.params["window_days"]), _event_types(ctx))
+    return (
         f"SELECT c.child_id, COUNT(*) FROM ({sql}) c GROUP BY c.child_id HAVING COUNT(*) >= %s",
-        [*params, minimum],
+        [*params, int(ctx.params["min_events"])],
     )
-    firing = {child: describe.format(n=n, window=window) for child, n in rows}
-    return _findings(ctx, code, firing, window, codes)
+
+
+def _counted(ctx: Context, rows: Rows, describe: str) -> dict[int, str]:
+    window = int(ctx.params["window_days"])
+    return {child: describe.format(n=n, window=window) for child, n in rows}
 
 
 @rule("health-neglect")
 def health_neglect(ctx: Context) -> Iterable[Finding]:
     """Missed appointments; and (from version 2) a child on a plan about whose health no health
     professional has recorded anything for `silence_days`: what is known comes from the family."""
-    missed = _count_rule(
-        ctx,
-        "health-neglect",
+    describe = (
         "{n} health appointments (including dental and immunisations) missed by the "
         + ("child" if ctx.params.get("about") == "child" else "child or family")
-        + " in the last {window} days.",
+        + " in the last {window} days."
     )
     if "silence_days" not in ctx.params or not ctx.any_open(*ctx.params["plan_kinds"]):
-        return missed
+        return _count_rule(ctx, "health-neglect", describe)
     days = int(ctx.params["silence_days"])
     kind_in, kind_params = in_list("p.kind", list(ctx.params["plan_kinds"]))
     type_in, type_params = in_list("a.agency_type", list(ctx.params["health_agency_types"]))
     since = ctx.days_ago(days)
-    rows = ctx.rows(
-        f"""SELECT s.child_id, MIN(p.start_date) FROM {SCOPE_TABLE} s
+    counts, rows = ctx.rows_together(
+        _count_statement(ctx),
+        (
+            f"""SELECT s.child_id, MIN(p.start_date) FROM {SCOPE_TABLE} s
         JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in}
             AND p.start_date < %s AND (p.end_date IS NULL OR p.end_date > %s)
         WHERE NOT EXISTS (SELECT 1 FROM chronology_entrysubject es
@@ -144,7 +182,8 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
             JOIN agencies_agency a ON a.id = e.agency_id AND {type_in}
             WHERE es.person_id = s.child_id AND es.event_date > %s AND es.event_date <= %s)
         GROUP BY s.child_id""",
-        [*kind_params, since, ctx.as_of, *type_params, since, ctx.as_of],
+            [*kind_params, since, ctx.as_of, *type_params, since, ctx.as_of],
+        ),
     )
     silent = {
         child: f"The child has been on a plan for more than {days} days and no health "
@@ -152,10 +191,19 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         "health comes from the family."
         for child, _ in rows
     }
+    firing = _counted(ctx, counts, describe)
+    window = int(ctx.params["window_days"])
+    kinds = ("cin_plan", "cp_plan")
+    statements = [
+        *([_evidence_statement(ctx, firing, window, _event_types(ctx))] if firing else []),
+        *([_episode_statement(silent, kind) for kind in kinds] if silent else []),
+    ]
+    results = ctx.rows_together(*statements)
+    missed = _findings_from("health-neglect", firing, results.pop(0)) if firing else []
     by_child = {f.child_id: f for f in missed}
     plans: dict[int, tuple[Evidence, ...]] = {}
-    for kind in ("cin_plan", "cp_plan"):
-        for f in _episode_findings(ctx, "health-neglect", silent, kind, None):
+    for kind, plan_rows in zip(kinds, results, strict=True) if silent else ():
+        for f in _episode_findings_from("health-neglect", silent, kind, plan_rows):
             plans[f.child_id] = plans.get(f.child_id, ()) + f.evidence
     for child, summary in silent.items():
         evidence = tuple(sorted(plans.get(child, ()), key=lambda e: (e.on or date.min, e.id)))
@@ -185,22 +233,24 @@ def repeat_referrals(ctx: Context) -> Iterable[Finding]:
     window = int(ctx.params["window_days"])
     minimum = int(ctx.params["min_referrals"])
     since = ctx.days_ago(window)
-    many = ctx.rows(
-        f"""SELECT s.child_id, COUNT(*) FROM {SCOPE_TABLE} s
-        JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
-        WHERE r.start_date > %s AND r.start_date <= %s
-        GROUP BY s.child_id HAVING COUNT(*) >= %s""",
-        [since, ctx.as_of, minimum],
-    )
-    rereferred = ctx.rows(
-        f"""SELECT DISTINCT s.child_id FROM {SCOPE_TABLE} s
-        JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
-        JOIN episodes_episode earlier ON earlier.child_id = s.child_id AND earlier.kind = 'referral'
-            AND earlier.id <> r.id AND earlier.end_date IS NOT NULL
-            AND earlier.end_date <= r.start_date
-            AND r.start_date <= {_plus_days("earlier.end_date", window)}
-        WHERE r.start_date > %s AND r.start_date <= %s""",
-        [since, ctx.as_of],
+    many, rereferred = ctx.rows_together(
+        (
+            f"""SELECT s.child_id, COUNT(*) FROM {SCOPE_TABLE} s
+            JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
+            WHERE r.start_date > %s AND r.start_date <= %s
+            GROUP BY s.child_id HAVING COUNT(*) >= %s""",
+            [since, ctx.as_of, minimum],
+        ),
+        (
+            f"""SELECT DISTINCT s.child_id FROM {SCOPE_TABLE} s
+            JOIN episodes_episode r ON r.child_id = s.child_id AND r.kind = 'referral'
+            JOIN episodes_episode earlier ON earlier.child_id = s.child_id
+                AND earlier.kind = 'referral' AND earlier.id <> r.id
+                AND earlier.end_date IS NOT NULL AND earlier.end_date <= r.start_date
+                AND r.start_date <= {_plus_days("earlier.end_date", window)}
+            WHERE r.start_date > %s AND r.start_date <= %s""",
+            [since, ctx.as_of],
+        ),
     )
     firing: dict[int, str] = {
         child: f"{n} referrals in the last {window} days." for child, n in many
@@ -218,18 +268,37 @@ def _plus_days(column: str, days: int) -> str:
     return f"date({column}, '+{int(days)} days')"
 
 
+def _minus_days(column: str, days: int) -> str:
+    """`x >= _minus_days(y, n)` rather than `y <= _plus_days(x, n)` where x is indexed: the
+    same condition, and the index can serve it."""
+    if connection.vendor == "postgresql":
+        return f"({column} - {int(days)})"
+    return f"date({column}, '-{int(days)} days')"
+
+
 def _episode_findings(
     ctx: Context, code: str, firing: dict[int, str], kind: str, since: object
 ) -> list[Finding]:
     if not firing:
         return []
+    [rows] = ctx.rows_together(_episode_statement(firing, kind))
+    return _episode_findings_from(code, firing, kind, rows)
+
+
+def _episode_statement(firing: dict[int, str], kind: str) -> Statement:
     clause, ids = in_list("child_id", sorted(firing))
-    evidence: dict[int, list[Evidence]] = {}
-    for pk, child, start, end, reason in ctx.rows(
+    return (
         f"SELECT id, child_id, start_date, end_date, end_reason FROM episodes_episode "
         f"WHERE kind = %s AND {clause} ORDER BY start_date",
         [kind, *ids],
-    ):
+    )
+
+
+def _episode_findings_from(
+    code: str, firing: dict[int, str], kind: str, rows: Rows
+) -> list[Finding]:
+    evidence: dict[int, list[Evidence]] = {}
+    for pk, child, start, end, reason in rows:
         label = f"{kind.replace('_', ' ').capitalize()} from {as_date(start):%d %b %Y}"
         if end:
             label += f" to {as_date(end):%d %b %Y}" + (f" ({reason})" if reason else "")
