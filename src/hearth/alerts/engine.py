@@ -428,13 +428,24 @@ class _Scope:
     entries_from: date | None
 
 
-def _build_scope(cursor: Any, as_of: date, children: list[int] | None) -> _Scope:
+# Emptying the tables at commit takes an exclusive lock on each, which PostgreSQL logs for hot
+# standbys, so the commit would wait for the log to reach the disk. A transaction of the
+# evaluation's own writes only temporary tables, so nothing in it needs to be durable.
+NOT_DURABLE: Statement = ("SET LOCAL synchronous_commit = off", [])
+
+
+def _build_scope(
+    cursor: Any, as_of: date, children: list[int] | None, *, own_transaction: bool = False
+) -> _Scope:
     """The children in scope (every child, or these) and their families into the temporary
     tables, with the summary of their episodes and (for some children) their families' entries.
-    For some children on PostgreSQL, once the tables have statistics, that is one round trip."""
+    For some children on PostgreSQL, once the tables have statistics, that is one round trip.
+    `own_transaction`: the evaluation's transaction is its own (see NOT_DURABLE)."""
     full = children is None
     postgresql = connection.vendor == "postgresql"
     fill = [_fill_scope(children), (FILL_FAMILY, [])]
+    if own_transaction:
+        fill.insert(0, NOT_DURABLE)
     since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
     if full:
         _drop_tables(cursor)
@@ -513,9 +524,10 @@ def evaluate(
             return result
         # One family's tables are emptied at commit (PostgreSQL): the evaluation is one
         # transaction (none when it was already in one).
+        own = postgresql and not full and not connection.in_atomic_block
         with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
             try:
-                scope = _build_scope(cursor, as_of, children)
+                scope = _build_scope(cursor, as_of, children, own_transaction=own)
                 if full:
                     [count] = _run_all(cursor, [(f"SELECT COUNT(*) FROM {SCOPE_TABLE}", [])])
                     result.children_in_scope = int((count or [(0,)])[0][0])
