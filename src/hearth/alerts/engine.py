@@ -120,27 +120,36 @@ class Context:
     as_of: date
     params: dict[str, Any]
     cursor: Any
-    episodes: dict[str, EpisodeFacts] = field(default_factory=dict)
+    # None while not yet read: in the first round, sent with the scope (`_evaluate_in_rounds`)
+    episodes: dict[str, EpisodeFacts] | None = field(default_factory=dict)
     entries_from: date | None = None  # the family's entries after this date are in ENTRY_TABLE
     rounds: _Round | None = None  # set when the rules run in rounds (`_evaluate_in_rounds`)
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
 
+    def _episodes(self) -> dict[str, EpisodeFacts]:
+        if self.episodes is None:  # the summary is being read: run the rule again when it is
+            raise _Unanswered
+        return self.episodes
+
     def any_episode(self, *kinds: str) -> bool:
         """Does any child in scope have an episode of these kinds (ever, up to the date)?"""
-        return any(kind in self.episodes for kind in kinds)
+        episodes = self._episodes()
+        return any(kind in episodes for kind in kinds)
 
     def any_open(self, *kinds: str) -> bool:
-        return any(self.episodes[k].open_now for k in kinds if k in self.episodes)
+        episodes = self._episodes()
+        return any(episodes[k].open_now for k in kinds if k in episodes)
 
     def any_ended_since(self, days: int, *kinds: str) -> bool:
         """Did an episode of these kinds end in the last `days` days (up to the date)?"""
+        episodes = self._episodes()
         since = self.days_ago(days)
         return any(
-            (end := self.episodes[k].last_end) is not None and end > since
+            (end := episodes[k].last_end) is not None and end > since
             for k in kinds
-            if k in self.episodes
+            if k in episodes
         )
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Rows:
@@ -422,10 +431,12 @@ def _episode_facts(rows: Rows) -> dict[str, EpisodeFacts]:
     }
 
 
+SCOPE_SUMMARY = -2  # where the episode summary is among the statements `_build_scope` returns
+
+
 @dataclass
 class _Scope:
     episodes: dict[str, EpisodeFacts]
-    entries_from: date | None
 
 
 # Emptying the tables at commit takes an exclusive lock on each, which PostgreSQL logs for hot
@@ -436,26 +447,26 @@ NOT_DURABLE: Statement = ("SET LOCAL synchronous_commit = off", [])
 
 def _build_scope(
     cursor: Any, as_of: date, children: list[int] | None, *, own_transaction: bool = False
-) -> _Scope:
+) -> _Scope | list[Statement]:
     """The children in scope (every child, or these) and their families into the temporary
     tables, with the summary of their episodes and (for some children) their families' entries.
-    For some children on PostgreSQL, once the tables have statistics, that is one round trip.
-    `own_transaction`: the evaluation's transaction is its own (see NOT_DURABLE)."""
+    For some children on PostgreSQL, once the tables have statistics, all of it can be sent in
+    one round trip: then the statements are returned, to send (`SCOPE_SUMMARY` is the summary's
+    place), rather than run. `own_transaction`: the transaction is the evaluation's own (see
+    NOT_DURABLE)."""
     full = children is None
     postgresql = connection.vendor == "postgresql"
     fill = [_fill_scope(children), (FILL_FAMILY, [])]
     if own_transaction:
         fill.insert(0, NOT_DURABLE)
-    since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
     if full:
         _drop_tables(cursor)
         _create_tables(cursor, full=True)
     elif postgresql and _family_tables_ready(cursor):
-        empty = [(f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)]
-        *_, summary, _ = _run_all(
-            cursor, [*empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
-        )
-        return _Scope(_episode_facts(summary or []), since)
+        empty: list[Statement] = [
+            (f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)
+        ]
+        return [*empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
     else:
         if not postgresql:
             _create_tables(cursor, full=False)
@@ -477,7 +488,7 @@ def _build_scope(
         if postgresql:
             cursor.execute(f"ANALYZE {ENTRY_TABLE}")
             _mark_ready(cursor.connection)
-    return _Scope(_episode_facts(summary or []), since)
+    return _Scope(_episode_facts(summary or []))
 
 
 @dataclass
@@ -528,6 +539,15 @@ def evaluate(
         with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
             try:
                 scope = _build_scope(cursor, as_of, children, own_transaction=own)
+                since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
+                send: list[Statement] = []  # the scope's statements, not yet sent
+                episodes: dict[str, EpisodeFacts] | None = None
+                if isinstance(scope, _Scope):
+                    episodes = scope.episodes
+                elif in_rounds:
+                    send = scope
+                else:
+                    episodes = _episode_facts(_run_all(cursor, scope)[SCOPE_SUMMARY] or [])
                 if full:
                     [count] = _run_all(cursor, [(f"SELECT COUNT(*) FROM {SCOPE_TABLE}", [])])
                     result.children_in_scope = int((count or [(0,)])[0][0])
@@ -536,13 +556,13 @@ def evaluate(
                 if timings is not None:
                     timings["scope"] = timings.get("scope", 0.0) + clock() - started
                 contexts = {
-                    code: Context(as_of, params, cursor, scope.episodes, scope.entries_from)
+                    code: Context(as_of, params, cursor, episodes, since)
                     for code, params in rules.items()
                 }
                 if not result.children_in_scope:
                     found: dict[str, list[Finding]] = {}
                 elif in_rounds:
-                    found = _evaluate_in_rounds(cursor, contexts, timings)
+                    found = _evaluate_in_rounds(cursor, contexts, timings, before=send)
                 else:
                     found = {}
                     for code, ctx in contexts.items():
@@ -575,7 +595,10 @@ def _usable(cursor: Any) -> bool:
 
 
 def _evaluate_in_rounds(
-    cursor: Any, contexts: dict[str, Context], timings: dict[str, float] | None
+    cursor: Any,
+    contexts: dict[str, Context],
+    timings: dict[str, float] | None,
+    before: Sequence[Statement] = (),
 ) -> dict[str, list[Finding]]:
     """Run the rules in rounds, so that one family's few dozen statements cost a few round
     trips rather than one each. In each round every unfinished rule runs from its start, its
@@ -586,11 +609,17 @@ def _evaluate_in_rounds(
     four; `Context.rows_together` asks for independent statements in the same round. The
     statements and their results are the same as when the rules run one after another.
 
-    Timings: each rule's own time, plus a share of each round trip by the statements it asked."""
+    `before`: the scope's statements (`_build_scope`), sent with the first round's; until their
+    results are back the rules cannot see the episode summary, so the rules that look at it
+    first ask for their statements in the next round, the others in the first.
+
+    Timings: each rule's own time, plus a share of each round trip by the statements it asked
+    (the scope's share goes to `scope`)."""
     clock = time.perf_counter
     shared = _Round()
     found: dict[str, list[Finding]] = {}
     pending = dict(contexts)
+    ahead = list(before)
     while pending:
         asked: dict[str, int] = {}
         for code, ctx in list(pending.items()):
@@ -605,15 +634,28 @@ def _evaluate_in_rounds(
             finally:
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
-        if not shared.wanted:
+        if not shared.wanted and not ahead:
+            if (
+                pending
+                and not any(asked.values())
+                and all(ctx.episodes is not None for ctx in pending.values())
+            ):
+                raise RuntimeError("a rule asked for nothing and did not finish")
             continue
         started = clock()
         keys = list(shared.wanted)
-        for key, rows in zip(keys, _run_all(cursor, list(shared.wanted.values())), strict=True):
+        results = _run_all(cursor, [*ahead, *shared.wanted.values()])
+        for key, rows in zip(keys, results[len(ahead) :], strict=True):
             shared.answers[key] = rows or []
         shared.wanted.clear()
+        if ahead:
+            episodes = _episode_facts(results[: len(ahead)][SCOPE_SUMMARY] or [])
+            for ctx in contexts.values():
+                ctx.episodes = episodes
         if timings is not None:
-            share = (clock() - started) / max(sum(asked.values()), 1)
+            share = (clock() - started) / max(sum(asked.values()) + len(ahead), 1)
             for code, n in asked.items():
                 timings[code] = timings.get(code, 0.0) + share * n
+            timings["scope"] = timings.get("scope", 0.0) + share * len(ahead)
+        ahead = []
     return found

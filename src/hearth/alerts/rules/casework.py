@@ -95,7 +95,7 @@ def episode_evidence(
 def episode_statements(pairs: Iterable[tuple[int, int]]) -> list[Statement]:
     """The statements `episode_evidence` runs, to send with others (`Context.rows_together`)."""
     ids = sorted({episode_id for _, episode_id in pairs})
-    statements = []
+    statements: list[Statement] = []
     for start in range(0, len(ids), 500):
         clause, params = in_list("p.id", ids[start : start + 500])
         statements.append(
@@ -389,7 +389,7 @@ def actions_overdue(ctx: Context) -> Iterable[Finding]:
     overdue = f"""JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in} AND {is_open("p")}
         JOIN plans_planaction a ON a.plan_id = p.id AND a.status = 'open' AND a.by_when < %s"""
     overdue_params = [*kind_params, ctx.as_of, ctx.as_of, ctx.days_ago(grace)]
-    counts = dict(
+    counts: dict[int, int] = dict(
         ctx.rows(
             f"""SELECT s.child_id, COUNT(*) FROM {SCOPE_TABLE} s {overdue}
             GROUP BY s.child_id HAVING COUNT(*) >= %s""",

@@ -165,14 +165,19 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         + ("child" if ctx.params.get("about") == "child" else "child or family")
         + " in the last {window} days."
     )
+    # The missed appointments first: they are counted for every family, and the count need not
+    # wait for the episode summary (which decides whether to look for silence).
+    [counts] = ctx.rows_together(_count_statement(ctx))
+    firing = _counted(ctx, counts, describe)
+    window = int(ctx.params["window_days"])
     if "silence_days" not in ctx.params or not ctx.any_open(*ctx.params["plan_kinds"]):
-        return _count_rule(ctx, "health-neglect", describe)
+        return _findings(ctx, "health-neglect", firing, window, _event_types(ctx))
     days = int(ctx.params["silence_days"])
     kind_in, kind_params = in_list("p.kind", list(ctx.params["plan_kinds"]))
     type_in, type_params = in_list("a.agency_type", list(ctx.params["health_agency_types"]))
     since = ctx.days_ago(days)
-    counts, rows = ctx.rows_together(
-        _count_statement(ctx),
+    evidence_st = [_evidence_statement(ctx, firing, window, _event_types(ctx))] if firing else []
+    rows, *evidence_rows = ctx.rows_together(
         (
             f"""SELECT s.child_id, MIN(p.start_date) FROM {SCOPE_TABLE} s
         JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in}
@@ -184,6 +189,7 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         GROUP BY s.child_id""",
             [*kind_params, since, ctx.as_of, *type_params, since, ctx.as_of],
         ),
+        *evidence_st,
     )
     silent = {
         child: f"The child has been on a plan for more than {days} days and no health "
@@ -191,15 +197,11 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         "health comes from the family."
         for child, _ in rows
     }
-    firing = _counted(ctx, counts, describe)
-    window = int(ctx.params["window_days"])
     kinds = ("cin_plan", "cp_plan")
-    statements = [
-        *([_evidence_statement(ctx, firing, window, _event_types(ctx))] if firing else []),
-        *([_episode_statement(silent, kind) for kind in kinds] if silent else []),
-    ]
-    results = ctx.rows_together(*statements)
-    missed = _findings_from("health-neglect", firing, results.pop(0)) if firing else []
+    results = ctx.rows_together(
+        *([_episode_statement(silent, kind) for kind in kinds] if silent else [])
+    )
+    missed = _findings_from("health-neglect", firing, evidence_rows[0]) if firing else []
     by_child = {f.child_id: f for f in missed}
     plans: dict[int, tuple[Evidence, ...]] = {}
     for kind, plan_rows in zip(kinds, results, strict=True) if silent else ():

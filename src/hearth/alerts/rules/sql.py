@@ -64,7 +64,7 @@ def entry_evidence(
 def entry_statements(pairs: Iterable[tuple[int, int]]) -> list[Statement]:
     """The statements `entry_evidence` runs, to send with others (`Context.rows_together`)."""
     entry_ids = sorted({entry_id for _, entry_id in pairs})
-    statements = []
+    statements: list[Statement] = []
     for start in range(0, len(entry_ids), 500):
         clause, params = in_list("e.id", entry_ids[start : start + 500])
         statements.append(
