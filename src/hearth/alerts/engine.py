@@ -437,39 +437,64 @@ SCOPE_SUMMARY = -2  # where the episode summary is among the statements `_build_
 @dataclass
 class _Scope:
     episodes: dict[str, EpisodeFacts]
+    analysed: bool = False  # one family's tables, analysed now (PostgreSQL)
 
 
-# Emptying the tables at commit takes an exclusive lock on each, which PostgreSQL logs for hot
-# standbys, so the commit would wait for the log to reach the disk. A transaction of the
-# evaluation's own writes only temporary tables, so nothing in it needs to be durable.
-NOT_DURABLE: Statement = ("SET LOCAL synchronous_commit = off", [])
+@contextmanager
+def _family_transaction(cursor: Any, enabled: bool) -> Iterator[list[Statement]]:
+    """One family's evaluation on PostgreSQL is one transaction: its tables are emptied at each
+    commit. Yields the statements that begin it, to send first, with the scope's: none inside a
+    caller's transaction (`transaction.atomic`), or on SQLite.
+
+    Its own transaction is begun and ended here on the connection, not with Django's atomic():
+    psycopg waits for the result of a BEGIN it sends itself, a round trip of its own. Emptying
+    the tables at commit takes an exclusive lock on each, which PostgreSQL logs for hot standbys,
+    so the commit would wait for the log to reach the disk; the transaction writes only
+    temporary tables, so nothing in it needs to be durable (synchronous_commit off)."""
+    if not enabled or connection.in_atomic_block or not connection.get_autocommit():
+        yield []
+        return
+    from psycopg.pq import TransactionStatus
+
+    ended = False
+    try:
+        yield [("BEGIN", []), ("SET LOCAL synchronous_commit = off", [])]
+        cursor.execute("COMMIT")
+        ended = True
+    finally:
+        if not ended and cursor.connection.info.transaction_status != TransactionStatus.IDLE:
+            cursor.execute("ROLLBACK")
 
 
 def _build_scope(
-    cursor: Any, as_of: date, children: list[int] | None, *, own_transaction: bool = False
+    cursor: Any,
+    as_of: date,
+    children: list[int] | None,
+    *,
+    ready: bool = False,
+    begin: Sequence[Statement] = (),
 ) -> _Scope | list[Statement]:
     """The children in scope (every child, or these) and their families into the temporary
     tables, with the summary of their episodes and (for some children) their families' entries.
-    For some children on PostgreSQL, once the tables have statistics, all of it can be sent in
-    one round trip: then the statements are returned, to send (`SCOPE_SUMMARY` is the summary's
-    place), rather than run. `own_transaction`: the transaction is the evaluation's own (see
-    NOT_DURABLE)."""
+    For some children on PostgreSQL, once the tables have statistics (`ready`), all of it can be
+    sent in one round trip: then the statements are returned, to send (`SCOPE_SUMMARY` is the
+    summary's place), rather than run. `begin`: statements to send first."""
     full = children is None
     postgresql = connection.vendor == "postgresql"
     fill = [_fill_scope(children), (FILL_FAMILY, [])]
-    if own_transaction:
-        fill.insert(0, NOT_DURABLE)
     if full:
         _drop_tables(cursor)
         _create_tables(cursor, full=True)
-    elif postgresql and _family_tables_ready(cursor):
+    elif ready:
         empty: list[Statement] = [
             (f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)
         ]
-        return [*empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
+        return [*begin, *empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
     else:
         if not postgresql:
             _create_tables(cursor, full=False)
+        for sql, params in begin:
+            _run(cursor, sql, params)
         for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE):
             _run(cursor, f"DELETE FROM {table}")
     # A whole population, the first family on a connection, or SQLite: one statement at a time.
@@ -487,7 +512,7 @@ def _build_scope(
         _run_all(cursor, [_family_entries(as_of)])
         if postgresql:
             cursor.execute(f"ANALYZE {ENTRY_TABLE}")
-            _mark_ready(cursor.connection)
+            return _Scope(_episode_facts(summary or []), analysed=True)
     return _Scope(_episode_facts(summary or []))
 
 
@@ -533,12 +558,11 @@ def evaluate(
             if timings is not None:
                 timings["scope"] = timings.get("scope", 0.0) + clock() - started
             return result
-        # One family's tables are emptied at commit (PostgreSQL): the evaluation is one
-        # transaction (none when it was already in one).
-        own = postgresql and not full and not connection.in_atomic_block
-        with transaction.atomic(savepoint=False) if postgresql and not full else _nothing():
+        # Checked (and created) before the evaluation's transaction begins.
+        ready = postgresql and not full and _family_tables_ready(cursor)
+        with _family_transaction(cursor, postgresql and not full) as begin:
             try:
-                scope = _build_scope(cursor, as_of, children, own_transaction=own)
+                scope = _build_scope(cursor, as_of, children, ready=ready, begin=begin)
                 since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
                 send: list[Statement] = []  # the scope's statements, not yet sent
                 episodes: dict[str, EpisodeFacts] | None = None
@@ -577,12 +601,9 @@ def evaluate(
                     # Drop, not empty: the statistics gathered for a whole population would make
                     # the planner choose whole-table plans for the next one-family evaluation.
                     _drop_tables(cursor)
+        if isinstance(scope, _Scope) and scope.analysed:
+            _mark_ready(cursor.connection)  # after the commit (or on the caller's)
     return result
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _usable(cursor: Any) -> bool:
