@@ -120,36 +120,27 @@ class Context:
     as_of: date
     params: dict[str, Any]
     cursor: Any
-    # None while not yet read: in the first round, sent with the scope (`_evaluate_in_rounds`)
-    episodes: dict[str, EpisodeFacts] | None = field(default_factory=dict)
+    episodes: dict[str, EpisodeFacts] = field(default_factory=dict)
     entries_from: date | None = None  # the family's entries after this date are in ENTRY_TABLE
     rounds: _Round | None = None  # set when the rules run in rounds (`_evaluate_in_rounds`)
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
 
-    def _episodes(self) -> dict[str, EpisodeFacts]:
-        if self.episodes is None:  # the summary is being read: run the rule again when it is
-            raise _Unanswered
-        return self.episodes
-
     def any_episode(self, *kinds: str) -> bool:
         """Does any child in scope have an episode of these kinds (ever, up to the date)?"""
-        episodes = self._episodes()
-        return any(kind in episodes for kind in kinds)
+        return any(kind in self.episodes for kind in kinds)
 
     def any_open(self, *kinds: str) -> bool:
-        episodes = self._episodes()
-        return any(episodes[k].open_now for k in kinds if k in episodes)
+        return any(self.episodes[k].open_now for k in kinds if k in self.episodes)
 
     def any_ended_since(self, days: int, *kinds: str) -> bool:
         """Did an episode of these kinds end in the last `days` days (up to the date)?"""
-        episodes = self._episodes()
         since = self.days_ago(days)
         return any(
-            (end := episodes[k].last_end) is not None and end > since
+            (end := self.episodes[k].last_end) is not None and end > since
             for k in kinds
-            if k in episodes
+            if k in self.episodes
         )
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Rows:
@@ -329,14 +320,14 @@ LIVING_CHILD = "p.kind = 'child' AND p.date_of_death IS NULL"
 
 
 def _children_in_scope(
-    cursor: Any, child_ids: Iterable[int] | None, people: Iterable[int] | None
-) -> list[int]:
-    """These living children; or the living children in the families of these people. Read
-    before anything is written: for 43 % of people there is none, and then that is all."""
+    cursor: Any, as_of: date, child_ids: Iterable[int] | None, people: Iterable[int] | None
+) -> tuple[list[int], dict[str, EpisodeFacts]]:
+    """These living children, or the living children in the families of these people, with the
+    summary of their episodes, in one round trip. Read before anything is written: for 43 % of
+    people there is no child, and then that is all; and the summary is known before the first
+    round of rules, so that the rules about plans ask for their statements in it."""
     if people is not None:
         ids = sorted(set(people))
-        if not ids:
-            return []
         marks = ", ".join(["%s"] * len(ids))
         # A UNION of index lookups: an OR of IN-subqueries would scan every person.
         sql = f"""SELECT p.id FROM people_person p WHERE {LIVING_CHILD}
@@ -345,18 +336,19 @@ def _children_in_scope(
                 UNION SELECT r.person_id FROM people_relationship r WHERE r.relative_id IN ({marks})
                 UNION SELECT r2.person_id FROM people_residence r1
                     JOIN people_residence r2 ON r2.address_id = r1.address_id AND {_OVERLAPS}
-                    WHERE r1.person_id IN ({marks}))
-            ORDER BY p.id"""
+                    WHERE r1.person_id IN ({marks}))"""
         params = ids * 4
     else:
         ids = sorted(set(child_ids or ()))
-        if not ids:
-            return []
         marks = ", ".join(["%s"] * len(ids))
         sql = f"SELECT p.id FROM people_person p WHERE p.id IN ({marks}) AND {LIVING_CHILD}"
         params = ids
-    [rows] = _run_all(cursor, [(sql, params)])
-    return [row[0] for row in rows or ()]
+    if not ids:
+        return [], {}
+    rows, summary = _run_all(
+        cursor, [(f"{sql} ORDER BY p.id", params), _episode_summary(as_of, sql, params)]
+    )
+    return [row[0] for row in rows or ()], _episode_facts(summary or [])
 
 
 def _fill_scope(children: list[int] | None) -> Statement:
@@ -414,14 +406,18 @@ def _family_entries(as_of: date) -> Statement:
     )
 
 
-def _episode_summary(as_of: date) -> Statement:
+def _episode_summary(
+    as_of: date, scope: str = f"SELECT child_id FROM {SCOPE_TABLE}", params: Sequence[Any] = ()
+) -> Statement:
+    """Which kinds of episode the children in scope (`scope`, with its `params`) have had up to
+    the date, which are open, and when the latest ended."""
     return (
         f"""SELECT p.kind,
             MAX(CASE WHEN p.end_date IS NULL OR p.end_date > %s THEN 1 ELSE 0 END),
             MAX(CASE WHEN p.end_date <= %s THEN p.end_date END)
-        FROM {SCOPE_TABLE} s JOIN episodes_episode p ON p.child_id = s.child_id
-        WHERE p.start_date <= %s GROUP BY p.kind""",
-        [as_of, as_of, as_of],
+        FROM episodes_episode p WHERE p.child_id IN ({scope}) AND p.start_date <= %s
+        GROUP BY p.kind""",
+        [as_of, as_of, *params, as_of],
     )
 
 
@@ -431,12 +427,8 @@ def _episode_facts(rows: Rows) -> dict[str, EpisodeFacts]:
     }
 
 
-SCOPE_SUMMARY = -2  # where the episode summary is among the statements `_build_scope` returns
-
-
 @dataclass
 class _Scope:
-    episodes: dict[str, EpisodeFacts]
     analysed: bool = False  # one family's tables, analysed now (PostgreSQL)
 
 
@@ -475,10 +467,9 @@ def _build_scope(
     begin: Sequence[Statement] = (),
 ) -> _Scope | list[Statement]:
     """The children in scope (every child, or these) and their families into the temporary
-    tables, with the summary of their episodes and (for some children) their families' entries.
-    For some children on PostgreSQL, once the tables have statistics (`ready`), all of it can be
-    sent in one round trip: then the statements are returned, to send (`SCOPE_SUMMARY` is the
-    summary's place), rather than run. `begin`: statements to send first."""
+    tables, with (for some children) their families' entries. For some children on PostgreSQL,
+    once the tables have statistics (`ready`), all of it can be sent in one round trip: then the
+    statements are returned, to send, rather than run. `begin`: statements to send first."""
     full = children is None
     postgresql = connection.vendor == "postgresql"
     fill = [_fill_scope(children), (FILL_FAMILY, [])]
@@ -489,7 +480,7 @@ def _build_scope(
         empty: list[Statement] = [
             (f"DELETE FROM {table}", []) for table in (SCOPE_TABLE, FAMILY_TABLE, ENTRY_TABLE)
         ]
-        return [*begin, *empty, *fill, _episode_summary(as_of), _family_entries(as_of)]
+        return [*begin, *empty, *fill, _family_entries(as_of)]
     else:
         if not postgresql:
             _create_tables(cursor, full=False)
@@ -507,13 +498,12 @@ def _build_scope(
         # them all), and then all in one round trip as above.
         cursor.execute(f"ANALYZE {SCOPE_TABLE}")
         cursor.execute(f"ANALYZE {FAMILY_TABLE}")
-    [summary] = _run_all(cursor, [_episode_summary(as_of)])
     if not full:
         _run_all(cursor, [_family_entries(as_of)])
         if postgresql:
             cursor.execute(f"ANALYZE {ENTRY_TABLE}")
-            return _Scope(_episode_facts(summary or []), analysed=True)
-    return _Scope(_episode_facts(summary or []))
+            return _Scope(analysed=True)
+    return _Scope()
 
 
 @dataclass
@@ -552,7 +542,9 @@ def evaluate(
     clock = time.perf_counter
     with _rule_cursor() as cursor:
         started = clock()
-        children = None if full else _children_in_scope(cursor, child_ids, people)
+        children, episodes = (
+            (None, {}) if full else _children_in_scope(cursor, as_of, child_ids, people)
+        )
         result.children = children
         if children == []:
             if timings is not None:
@@ -565,14 +557,14 @@ def evaluate(
                 scope = _build_scope(cursor, as_of, children, ready=ready, begin=begin)
                 since = None if full else as_of - timedelta(days=ENTRY_HORIZON_DAYS)
                 send: list[Statement] = []  # the scope's statements, not yet sent
-                episodes: dict[str, EpisodeFacts] | None = None
-                if isinstance(scope, _Scope):
-                    episodes = scope.episodes
-                elif in_rounds:
-                    send = scope
-                else:
-                    episodes = _episode_facts(_run_all(cursor, scope)[SCOPE_SUMMARY] or [])
+                if isinstance(scope, list):
+                    if in_rounds:
+                        send = scope
+                    else:
+                        _run_all(cursor, scope)
                 if full:
+                    [summary] = _run_all(cursor, [_episode_summary(as_of)])
+                    episodes = _episode_facts(summary or [])
                     [count] = _run_all(cursor, [(f"SELECT COUNT(*) FROM {SCOPE_TABLE}", [])])
                     result.children_in_scope = int((count or [(0,)])[0][0])
                 else:
@@ -630,9 +622,7 @@ def _evaluate_in_rounds(
     four; `Context.rows_together` asks for independent statements in the same round. The
     statements and their results are the same as when the rules run one after another.
 
-    `before`: the scope's statements (`_build_scope`), sent with the first round's; until their
-    results are back the rules cannot see the episode summary, so the rules that look at it
-    first ask for their statements in the next round, the others in the first.
+    `before`: the scope's statements (`_build_scope`), sent ahead of the first round's.
 
     Timings: each rule's own time, plus a share of each round trip by the statements it asked
     (the scope's share goes to `scope`)."""
@@ -656,11 +646,7 @@ def _evaluate_in_rounds(
                 if timings is not None:
                     timings[code] = timings.get(code, 0.0) + clock() - started
         if not shared.wanted and not ahead:
-            if (
-                pending
-                and not any(asked.values())
-                and all(ctx.episodes is not None for ctx in pending.values())
-            ):
+            if pending:
                 raise RuntimeError("a rule asked for nothing and did not finish")
             continue
         started = clock()
@@ -669,10 +655,6 @@ def _evaluate_in_rounds(
         for key, rows in zip(keys, results[len(ahead) :], strict=True):
             shared.answers[key] = rows or []
         shared.wanted.clear()
-        if ahead:
-            episodes = _episode_facts(results[: len(ahead)][SCOPE_SUMMARY] or [])
-            for ctx in contexts.values():
-                ctx.episodes = episodes
         if timings is not None:
             share = (clock() - started) / max(sum(asked.values()) + len(ahead), 1)
             for code, n in asked.items():

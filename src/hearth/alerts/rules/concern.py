@@ -1,6 +1,7 @@
 """Rules over the family's chronology: concerns adding up, across agencies, over time."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from hearth.alerts.engine import (
     as_date,
     rule,
 )
-from hearth.alerts.rules.sql import evidence_from, evidence_statement, family_entries, in_list
+from hearth.alerts.rules.sql import family_entries, in_list, oldest_first
 
 OPEN_PLAN = """
     EXISTS (SELECT 1 FROM episodes_episode p WHERE p.child_id = {child}
@@ -28,9 +29,9 @@ OPEN_PLAN = """
 def _concerns(
     ctx: Context, window_days: int, codes: list[str] | None = None
 ) -> tuple[str, list[Any]]:
-    """(child_id, id, default_weight, agency_id, event_date, event_type_id) for the family's
-    concern entries in the window, or only those about the child when the rule's `about`
-    parameter is "child"."""
+    """(child_id, id, default_weight, agency_id, event_date, event_type_id, label) for the
+    family's concern entries in the window, or only those about the child when the rule's
+    `about` parameter is "child"."""
     since = ctx.days_ago(window_days)
     if ctx.params.get("about", "family") == "child":
         fam_sql, fam_params = _about_the_child(), [since, ctx.as_of]
@@ -41,7 +42,7 @@ def _concerns(
         where, params = in_list("et.code", codes)
     sql = f"""
         SELECT fe.child_id, fe.entry_id AS id, et.default_weight, fe.agency_id, fe.event_date,
-            fe.event_type_id
+            fe.event_type_id, et.label
         FROM ({fam_sql}) fe
         JOIN chronology_eventtype et ON et.id = fe.event_type_id
         WHERE {where}
@@ -58,34 +59,43 @@ def _about_the_child() -> str:
         WHERE es.event_date > %s AND es.event_date <= %s"""
 
 
-def _findings(
+def _found_with_evidence(
     ctx: Context,
-    code: str,
-    firing: dict[int, str],
+    found: str,
+    found_params: Sequence[Any],
     window_days: int,
     codes: list[str] | None = None,
-) -> list[Finding]:
-    if not firing:
-        return []
-    [rows] = ctx.rows_together(_evidence_statement(ctx, firing, window_days, codes))
-    return _findings_from(code, firing, rows)
-
-
-def _evidence_statement(
-    ctx: Context, firing: dict[int, str], window_days: int, codes: list[str] | None
 ) -> Statement:
-    """The concern entries behind the findings, with what the evidence shows of them."""
+    """The children a rule finds, with the concern entries behind each, in one statement: a row
+    per entry, with the child's columns from `found` (child_id first, one row per child) and
+    then the entry's id, date, agency and event type. So a family whose rules fire costs no
+    second round trip for their evidence, and one whose rules do not, no second statement."""
     sql, params = _concerns(ctx, window_days, codes)
-    clause, ids = in_list("c.child_id", sorted(firing))
-    return evidence_statement(
-        "SELECT c.child_id, c.id AS entry_id, c.event_date, c.agency_id, c.event_type_id "
-        f"FROM ({sql}) c WHERE {clause}",
-        params + ids,
+    return (
+        f"""SELECT f.*, c.id, c.event_date, a.name, c.label FROM ({found}) f
+        JOIN ({sql}) c ON c.child_id = f.child_id
+        JOIN agencies_agency a ON a.id = c.agency_id""",
+        [*found_params, *params],
     )
 
 
-def _findings_from(code: str, firing: dict[int, str], rows: Rows) -> list[Finding]:
-    evidence = evidence_from(rows)
+def _found_from(
+    rows: Rows, width: int
+) -> tuple[dict[int, tuple[Any, ...]], dict[int, tuple[Evidence, ...]]]:
+    """From `_found_with_evidence`'s rows: each child's columns of `found` (after child_id;
+    `width` of them in all, child_id included), and the child's evidence, oldest first."""
+    found: dict[int, tuple[Any, ...]] = {}
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    for row in rows:
+        found.setdefault(row[0], tuple(row[1:width]))
+        entry_id, on, agency, label = row[width:]
+        evidence[row[0]].append(Evidence("entry", entry_id, as_date(on), agency, label))
+    return dict(sorted(found.items())), oldest_first(evidence)
+
+
+def _findings_from(
+    code: str, firing: dict[int, str], evidence: dict[int, tuple[Evidence, ...]]
+) -> list[Finding]:
     return [
         Finding(code, child, summary, evidence.get(child, ())) for child, summary in firing.items()
     ]
@@ -96,20 +106,28 @@ def cumulative_concern(ctx: Context) -> Iterable[Finding]:
     window = int(ctx.params["window_days"])
     threshold = float(ctx.params["threshold"])
     sql, params = _concerns(ctx, window)
-    rows = ctx.rows(
-        f"""SELECT c.child_id, SUM(c.default_weight), MAX(c.default_weight), COUNT(DISTINCT c.agency_id)
-        FROM ({sql}) c GROUP BY c.child_id
-        HAVING SUM(c.default_weight) >= %s AND MAX(c.default_weight) < %s
-        AND COUNT(DISTINCT c.agency_id) >= %s""",
-        [*params, threshold, threshold, int(ctx.params.get("min_agencies", 1))],
+    found, evidence = _found_from(
+        ctx.rows(
+            *_found_with_evidence(
+                ctx,
+                f"""SELECT c.child_id, SUM(c.default_weight) AS total,
+                    MAX(c.default_weight) AS largest, COUNT(DISTINCT c.agency_id) AS agencies
+                FROM ({sql}) c GROUP BY c.child_id
+                HAVING SUM(c.default_weight) >= %s AND MAX(c.default_weight) < %s
+                AND COUNT(DISTINCT c.agency_id) >= %s""",
+                [*params, threshold, threshold, int(ctx.params.get("min_agencies", 1))],
+                window,
+            )
+        ),
+        4,
     )
     firing = {
         child: f"Concerns about the child and family in the last {window} days add up to "
         f"{float(total):g} (threshold {threshold:g}), from {agencies} agenc{'y' if agencies == 1 else 'ies'}, "
         f"though no single event reached it (the largest weighed {float(largest):g})."
-        for child, total, largest, agencies in rows
+        for child, (total, largest, agencies) in found.items()
     }
-    return _findings(ctx, "cumulative-concern", firing, window)
+    return _findings_from("cumulative-concern", firing, evidence)
 
 
 @rule("many-agencies")
@@ -118,24 +136,30 @@ def many_agencies(ctx: Context) -> Iterable[Finding]:
     minimum = int(ctx.params["min_agencies"])
     sql, params = _concerns(ctx, window)
     no_plan = OPEN_PLAN.format(child="c.child_id")
-    rows = ctx.rows(
-        f"""SELECT c.child_id, COUNT(DISTINCT c.agency_id) FROM ({sql}) c
-        WHERE NOT {no_plan}
-        GROUP BY c.child_id HAVING COUNT(DISTINCT c.agency_id) >= %s""",
-        [*params, ctx.as_of, ctx.as_of, minimum],
+    found, evidence = _found_from(
+        ctx.rows(
+            *_found_with_evidence(
+                ctx,
+                f"""SELECT c.child_id, COUNT(DISTINCT c.agency_id) AS agencies FROM ({sql}) c
+                WHERE NOT {no_plan}
+                GROUP BY c.child_id HAVING COUNT(DISTINCT c.agency_id) >= %s""",
+                [*params, ctx.as_of, ctx.as_of, minimum],
+                window,
+            )
+        ),
+        2,
     )
     firing = {
         child: f"{n} agencies recorded concerns about the child or family in the last {window} days, "
         "and the child has no plan."
-        for child, n in rows
+        for child, (n,) in found.items()
     }
-    return _findings(ctx, "many-agencies", firing, window)
+    return _findings_from("many-agencies", firing, evidence)
 
 
 def _count_rule(ctx: Context, code: str, describe: str) -> Iterable[Finding]:
-    [rows] = ctx.rows_together(_count_statement(ctx))
-    firing = _counted(ctx, rows, describe)
-    return _findings(ctx, code, firing, int(ctx.params["window_days"]), _event_types(ctx))
+    firing, evidence = _counted(ctx, ctx.rows(*_count_statement(ctx)), describe)
+    return _findings_from(code, firing, evidence)
 
 
 def _event_types(ctx: Context) -> list[str]:
@@ -143,17 +167,26 @@ def _event_types(ctx: Context) -> list[str]:
 
 
 def _count_statement(ctx: Context) -> Statement:
-    """Children with `min_events` or more of the rule's event types in `window_days`."""
-    sql, params = _concerns(ctx, int(ctx.params["window_days"]), _event_types(ctx))
-    return (
-        f"SELECT c.child_id, COUNT(*) FROM ({sql}) c GROUP BY c.child_id HAVING COUNT(*) >= %s",
+    """Children with `min_events` or more of the rule's event types in `window_days`, with
+    those entries (`_found_with_evidence`)."""
+    window = int(ctx.params["window_days"])
+    sql, params = _concerns(ctx, window, _event_types(ctx))
+    return _found_with_evidence(
+        ctx,
+        f"SELECT c.child_id, COUNT(*) AS n FROM ({sql}) c GROUP BY c.child_id "
+        "HAVING COUNT(*) >= %s",
         [*params, int(ctx.params["min_events"])],
+        window,
+        _event_types(ctx),
     )
 
 
-def _counted(ctx: Context, rows: Rows, describe: str) -> dict[int, str]:
+def _counted(
+    ctx: Context, rows: Rows, describe: str
+) -> tuple[dict[int, str], dict[int, tuple[Evidence, ...]]]:
     window = int(ctx.params["window_days"])
-    return {child: describe.format(n=n, window=window) for child, n in rows}
+    found, evidence = _found_from(rows, 2)
+    return {child: describe.format(n=n, window=window) for child, (n,) in found.items()}, evidence
 
 
 @rule("health-neglect")
@@ -167,17 +200,14 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
     )
     # The missed appointments first: they are counted for every family, and the count need not
     # wait for the episode summary (which decides whether to look for silence).
-    [counts] = ctx.rows_together(_count_statement(ctx))
-    firing = _counted(ctx, counts, describe)
-    window = int(ctx.params["window_days"])
+    firing, missed_evidence = _counted(ctx, ctx.rows(*_count_statement(ctx)), describe)
     if "silence_days" not in ctx.params or not ctx.any_open(*ctx.params["plan_kinds"]):
-        return _findings(ctx, "health-neglect", firing, window, _event_types(ctx))
+        return _findings_from("health-neglect", firing, missed_evidence)
     days = int(ctx.params["silence_days"])
     kind_in, kind_params = in_list("p.kind", list(ctx.params["plan_kinds"]))
     type_in, type_params = in_list("a.agency_type", list(ctx.params["health_agency_types"]))
     since = ctx.days_ago(days)
-    evidence_st = [_evidence_statement(ctx, firing, window, _event_types(ctx))] if firing else []
-    rows, *evidence_rows = ctx.rows_together(
+    [rows] = ctx.rows_together(
         (
             f"""SELECT s.child_id, MIN(p.start_date) FROM {SCOPE_TABLE} s
         JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in}
@@ -189,7 +219,6 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
         GROUP BY s.child_id""",
             [*kind_params, since, ctx.as_of, *type_params, since, ctx.as_of],
         ),
-        *evidence_st,
     )
     silent = {
         child: f"The child has been on a plan for more than {days} days and no health "
@@ -201,7 +230,7 @@ def health_neglect(ctx: Context) -> Iterable[Finding]:
     results = ctx.rows_together(
         *([_episode_statement(silent, kind) for kind in kinds] if silent else [])
     )
-    missed = _findings_from("health-neglect", firing, evidence_rows[0]) if firing else []
+    missed = _findings_from("health-neglect", firing, missed_evidence)
     by_child = {f.child_id: f for f in missed}
     plans: dict[int, tuple[Evidence, ...]] = {}
     for kind, plan_rows in zip(kinds, results, strict=True) if silent else ():

@@ -90,7 +90,7 @@ def entry_evidence_from(
     by_child: dict[int, list[Evidence]] = defaultdict(list)
     for child_id, entry_id in pairs:
         by_child[child_id].append(details[entry_id])
-    return _oldest_first(by_child)
+    return oldest_first(by_child)
 
 
 def entry_evidence_in(
@@ -117,10 +117,11 @@ def evidence_from(rows: Rows) -> dict[int, tuple[Evidence, ...]]:
     by_child: dict[int, list[Evidence]] = defaultdict(list)
     for child_id, entry_id, on, agency, label in rows:
         by_child[child_id].append(Evidence("entry", entry_id, as_date(on), agency, label))
-    return _oldest_first(by_child)
+    return oldest_first(by_child)
 
 
-def _oldest_first(by_child: dict[int, list[Evidence]]) -> dict[int, tuple[Evidence, ...]]:
+def oldest_first(by_child: dict[int, list[Evidence]]) -> dict[int, tuple[Evidence, ...]]:
+    """Each child's evidence by date, then id."""
     return {
         child: tuple(sorted(items, key=lambda ev: (ev.on or date.min, ev.id)))
         for child, items in by_child.items()
