@@ -18,6 +18,8 @@ from hearth.alerts.engine import (
     Context,
     Evidence,
     Finding,
+    Rows,
+    Statement,
     as_date,
     rule,
 )
@@ -86,21 +88,36 @@ def episode_evidence(
 ) -> dict[int, tuple[Evidence, ...]]:
     """Evidence for (child_id, episode_id) pairs. The child's own plans link to the plan; a
     referral, enquiry or another family member's episode is listed by name, without a link."""
+    pairs = list(pairs)
+    return episode_evidence_from(pairs, ctx.rows_together(*episode_statements(pairs)))
+
+
+def episode_statements(pairs: Iterable[tuple[int, int]]) -> list[Statement]:
+    """The statements `episode_evidence` runs, to send with others (`Context.rows_together`)."""
+    ids = sorted({episode_id for _, episode_id in pairs})
+    statements: list[Statement] = []
+    for start in range(0, len(ids), 500):
+        clause, params = in_list("p.id", ids[start : start + 500])
+        statements.append(
+            (
+                "SELECT p.id, p.child_id, p.kind, p.start_date, p.end_date, p.end_reason, "
+                "p.latest_category, pe.given_name, pe.family_name, COALESCE(a.name, '') "
+                "FROM episodes_episode p JOIN people_person pe ON pe.id = p.child_id "
+                f"LEFT JOIN agencies_agency a ON a.id = p.lead_agency_id WHERE {clause}",
+                params,
+            )
+        )
+    return statements
+
+
+def episode_evidence_from(
+    pairs: Iterable[tuple[int, int]], results: Iterable[Rows]
+) -> dict[int, tuple[Evidence, ...]]:
+    """`episode_evidence` from the rows of `episode_statements`."""
     by_child: dict[int, set[int]] = defaultdict(set)
     for child_id, episode_id in pairs:
         by_child[child_id].add(episode_id)
-    ids = sorted({e for episodes in by_child.values() for e in episodes})
-    rows: dict[int, tuple[Any, ...]] = {}
-    for start in range(0, len(ids), 500):
-        clause, params = in_list("p.id", ids[start : start + 500])
-        for row in ctx.rows(
-            "SELECT p.id, p.child_id, p.kind, p.start_date, p.end_date, p.end_reason, "
-            "p.latest_category, pe.given_name, pe.family_name, COALESCE(a.name, '') "
-            "FROM episodes_episode p JOIN people_person pe ON pe.id = p.child_id "
-            f"LEFT JOIN agencies_agency a ON a.id = p.lead_agency_id WHERE {clause}",
-            params,
-        ):
-            rows[row[0]] = row
+    rows = {row[0]: row for result in results for row in result}
     result: dict[int, tuple[Evidence, ...]] = {}
     for child, episodes in by_child.items():
         items = []
@@ -219,12 +236,11 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
     fam_sql, fam_params = family_entries(ctx, ctx.days_ago(lookback + near), ctx.as_of)
     marker_in, marker_params = in_list("et.code", markers)
     for child, pk, kind, end, entry_id in ctx.rows(
-        f"""SELECT DISTINCT fe.child_id, p.id, p.kind, p.end_date, e.id FROM ({fam_sql}) fe
-        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-        JOIN chronology_eventtype et ON et.id = e.event_type_id AND {marker_in}
+        f"""SELECT DISTINCT fe.child_id, p.id, p.kind, p.end_date, fe.entry_id FROM ({fam_sql}) fe
+        JOIN chronology_eventtype et ON et.id = fe.event_type_id AND {marker_in}
         JOIN episodes_episode p ON p.child_id = fe.child_id
-            AND e.event_date <= {_plus_days("p.end_date", near)}
-            AND p.end_date <= {_plus_days("e.event_date", near)}
+            AND fe.event_date <= {_plus_days("p.end_date", near)}
+            AND p.end_date <= {_plus_days("fe.event_date", near)}
         WHERE {closed} ORDER BY p.end_date, p.id""",
         [*fam_params, *marker_params, *closed_params],
     ):
@@ -241,14 +257,14 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
     fam_sql, fam_params = family_entries(ctx, since, ctx.as_of)
     not_marker, not_marker_params = in_list("et.code", markers)
     concern_rows = ctx.rows(
-        f"""SELECT fe.child_id, p.id, p.kind, p.end_date, COUNT(DISTINCT e.id) FROM ({fam_sql}) fe
-        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-        JOIN chronology_eventtype et ON et.id = e.event_type_id
+        f"""SELECT fe.child_id, p.id, p.kind, p.end_date, COUNT(DISTINCT fe.entry_id)
+        FROM ({fam_sql}) fe
+        JOIN chronology_eventtype et ON et.id = fe.event_type_id
             AND et.is_concern AND NOT ({not_marker})
         JOIN episodes_episode p ON p.child_id = fe.child_id
-            AND e.event_date > p.end_date AND e.event_date <= {_plus_days("p.end_date", after)}
+            AND fe.event_date > p.end_date AND fe.event_date <= {_plus_days("p.end_date", after)}
         WHERE {closed}
-        GROUP BY fe.child_id, p.id, p.kind, p.end_date HAVING COUNT(DISTINCT e.id) >= %s
+        GROUP BY fe.child_id, p.id, p.kind, p.end_date HAVING COUNT(DISTINCT fe.entry_id) >= %s
         ORDER BY p.end_date, p.id""",
         [*fam_params, *not_marker_params, *closed_params, minimum],
     )
@@ -264,13 +280,12 @@ def closed_without_change(ctx: Context) -> Iterable[Finding]:
         child_in, child_params = in_list("fe.child_id", ids)
         pk_in, pk_params = in_list("p.id", sorted({row[1] for row in concern_rows}))
         entries += ctx.rows(
-            f"""SELECT DISTINCT fe.child_id, e.id FROM ({fam_sql}) fe
-            JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-            JOIN chronology_eventtype et ON et.id = e.event_type_id
+            f"""SELECT DISTINCT fe.child_id, fe.entry_id FROM ({fam_sql}) fe
+            JOIN chronology_eventtype et ON et.id = fe.event_type_id
                 AND et.is_concern AND NOT ({not_marker})
             JOIN episodes_episode p ON p.child_id = fe.child_id AND {pk_in}
-                AND e.event_date > p.end_date
-                AND e.event_date <= {_plus_days("p.end_date", after)}
+                AND fe.event_date > p.end_date
+                AND fe.event_date <= {_plus_days("p.end_date", after)}
             WHERE {child_in}""",
             [*fam_params, *not_marker_params, *pk_params, *child_params],
         )
@@ -338,8 +353,7 @@ def review_overdue(ctx: Context) -> Iterable[Finding]:
         JOIN episodes_episode p ON p.child_id = s.child_id AND p.kind = 'cp_plan'
         WHERE {is_open("p")} AND p.start_date < %s
             AND s.child_id NOT IN (SELECT fe.child_id FROM ({fam_sql}) fe
-                JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-                JOIN chronology_eventtype et ON et.id = e.event_type_id AND {type_in})
+                JOIN chronology_eventtype et ON et.id = fe.event_type_id AND {type_in})
         ORDER BY p.start_date, p.id""",
         [ctx.as_of, ctx.as_of, ctx.days_ago(core), *fam_params, *type_params],
     ):
@@ -375,7 +389,7 @@ def actions_overdue(ctx: Context) -> Iterable[Finding]:
     overdue = f"""JOIN episodes_episode p ON p.child_id = s.child_id AND {kind_in} AND {is_open("p")}
         JOIN plans_planaction a ON a.plan_id = p.id AND a.status = 'open' AND a.by_when < %s"""
     overdue_params = [*kind_params, ctx.as_of, ctx.as_of, ctx.days_ago(grace)]
-    counts = dict(
+    counts: dict[int, int] = dict(
         ctx.rows(
             f"""SELECT s.child_id, COUNT(*) FROM {SCOPE_TABLE} s {overdue}
             GROUP BY s.child_id HAVING COUNT(*) >= %s""",
@@ -692,13 +706,12 @@ def information_not_shared(ctx: Context) -> Iterable[Finding]:
         ctx, ctx.days_ago(int(ctx.params["housing_known_days"])), ctx.as_of
     )
     known = ctx.rows(
-        f"""SELECT fe.child_id, MAX(e.id) FROM ({fam_sql}) fe
-        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-        JOIN agencies_agency a ON a.id = e.agency_id AND {housing_in}
+        f"""SELECT fe.child_id, MAX(fe.entry_id) FROM ({fam_sql}) fe
+        JOIN agencies_agency a ON a.id = fe.agency_id AND {housing_in}
         WHERE EXISTS (SELECT 1 FROM episodes_episode p WHERE p.child_id = fe.child_id
                 AND {kind_in} AND {is_open("p")})
             AND NOT EXISTS (SELECT 1 FROM access_involvement i
-                JOIN agencies_agency a2 ON a2.id = i.agency_id AND a2.id = e.agency_id
+                JOIN agencies_agency a2 ON a2.id = i.agency_id AND a2.id = fe.agency_id
                 WHERE i.person_id = fe.child_id AND {current("i")})
         GROUP BY fe.child_id""",
         [*fam_params, *housing_params, *kind_params, ctx.as_of, ctx.as_of, ctx.as_of, ctx.as_of],

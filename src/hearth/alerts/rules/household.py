@@ -15,18 +15,27 @@ from hearth.alerts.engine import (
     Context,
     Evidence,
     Finding,
+    Statement,
     as_date,
     rule,
 )
 from hearth.alerts.rules.casework import (
     current,
     d,
-    episode_evidence,
+    episode_evidence_from,
+    episode_statements,
     findings,
     is_open,
 )
-from hearth.alerts.rules.concern import _plus_days
-from hearth.alerts.rules.sql import entry_evidence, family_entries, in_list
+from hearth.alerts.rules.concern import _minus_days
+from hearth.alerts.rules.sql import (
+    entry_evidence_from,
+    entry_statements,
+    evidence_from,
+    evidence_statement,
+    family_entries,
+    in_list,
+)
 
 RELATIONSHIPS = {
     "father": "father",
@@ -72,18 +81,29 @@ def education(ctx: Context) -> Iterable[Finding]:
     ehe_in, ehe_params = in_list("et.code", ehe_codes)
     reasons: dict[int, list[str]] = defaultdict(list)
 
-    # Persistent absence.
+    # Persistent absence; and registrations for elective home education (rare: found first,
+    # and the family's history read only for them). Both asked for at once.
     absent = f"{_child_entries(absence_in)}"
     absent_params = [ctx.days_ago(window), ctx.as_of, *absence_params]
-    counts = ctx.rows(
-        f"SELECT s.child_id, COUNT(*) {absent} GROUP BY s.child_id HAVING COUNT(*) >= %s",
-        [*absent_params, minimum],
+    counts, found = ctx.rows_together(
+        (
+            f"SELECT s.child_id, COUNT(*) {absent} GROUP BY s.child_id HAVING COUNT(*) >= %s",
+            [*absent_params, minimum],
+        ),
+        (
+            f"SELECT e.id {_child_entries(ehe_in)}",
+            [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params],
+        ),
     )
-    entries: list[tuple[int, int]] = []
+    later: list[Statement] = []  # the next statements, sent together
     if counts:
         child_in, child_params = in_list("s.child_id", sorted(c for c, _ in counts))
-        entries += ctx.rows(
-            f"SELECT s.child_id, e.id {absent} WHERE {child_in}", [*absent_params, *child_params]
+        later.append(
+            evidence_statement(
+                "SELECT s.child_id, e.id AS entry_id, e.event_date, e.agency_id, e.event_type_id "
+                f"{absent} WHERE {child_in}",
+                [*absent_params, *child_params],
+            )
         )
         for child, n in counts:
             reasons[child].append(
@@ -100,60 +120,51 @@ def education(ctx: Context) -> Iterable[Finding]:
         JOIN chronology_eventtype et2 ON et2.id = e2.event_type_id
             AND et2.is_concern AND NOT ({not_ehe})
         WHERE es2.person_id = f.person_id AND es2.event_date < r.registered_on
-            AND r.registered_on <= {_plus_days("es2.event_date", history)}"""
+            AND es2.event_date >= {_minus_days("r.registered_on", history)}"""
     plan_before = """SELECT 1 FROM episodes_episode p WHERE p.child_id = f.person_id
         AND p.kind IN ('cin_plan', 'cp_plan') AND p.start_date < r.registered_on"""
-    registrations = f"""SELECT s.child_id, e.id AS entry_id, es.event_date AS registered_on
-        {_child_entries(ehe_in)}"""
-    # Registrations are rare: find them first, and look at the history only for those.
-    found = ctx.rows(
-        f"SELECT e.id {_child_entries(ehe_in)}", [ctx.days_ago(ehe_window), ctx.as_of, *ehe_params]
-    )
-    registered = []
-    chosen, chosen_params = "", list[Any]()
+    shown = int(ctx.params["evidence_concerns"])
     if found:
         # Each child's earliest qualifying registration, chosen in SQL: the same entry can be a
         # registration of several children, and a child's history is read for their own only.
-        found_in, found_params = in_list("e.id", sorted({row[0] for row in found}))
+        # The registrations are the entries found, each with the children it is about (looked up
+        # by entry: a prepared plan that read the children's entries first, and tested the
+        # history of each, took milliseconds).
+        found_in, found_params = in_list("es.entry_id", sorted({row[0] for row in found}))
+        registrations = f"""SELECT s.child_id, es.entry_id, es.event_date AS registered_on
+            FROM {SCOPE_TABLE} s JOIN chronology_entrysubject es ON es.person_id = s.child_id
+            WHERE {found_in} AND es.event_date > %s AND es.event_date <= %s"""
         chosen = f"""SELECT q.child_id, q.entry_id, q.registered_on FROM (
             SELECT x.child_id, x.entry_id, x.registered_on, ROW_NUMBER() OVER (
                 PARTITION BY x.child_id ORDER BY x.registered_on, x.entry_id) AS rn
             FROM (SELECT DISTINCT r.child_id, r.entry_id, r.registered_on
-                FROM ({registrations} WHERE {found_in}) r
+                FROM ({registrations}) r
                 JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
                 WHERE EXISTS ({plan_before}) OR EXISTS ({concern_before})) x) q
             WHERE q.rn = 1"""
         chosen_params = [
+            *found_params,
             ctx.days_ago(ehe_window),
             ctx.as_of,
-            *ehe_params,
-            *found_params,
             *not_ehe_params,
         ]
-        registered = ctx.rows(
-            f"SELECT c.child_id, c.entry_id, c.registered_on FROM ({chosen}) c "
-            "ORDER BY c.registered_on, c.entry_id",
-            chosen_params,
-        )
-    plans: list[tuple[int, int]] = []
-    earlier: list[tuple[int, int]] = []
-    first: dict[int, tuple[int, Any]] = {}
-    for child, entry_id, on in registered:
-        first.setdefault(child, (entry_id, on))
-    if first:
-        # The history for the evidence: every earlier plan, and the latest `evidence_concerns`
-        # concerns (with how many there were), for those registrations only.
-        plans = ctx.rows(
-            f"""SELECT DISTINCT r.child_id, p.id FROM ({chosen}) r
-            JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
-            JOIN episodes_episode p ON p.child_id = f.person_id
-                AND p.kind IN ('cin_plan', 'cp_plan') AND p.start_date < r.registered_on""",
-            chosen_params,
-        )
-        shown = int(ctx.params["evidence_concerns"])
-        totals: dict[int, int] = {}
-        for child, concern_id, n in ctx.rows(
-            f"""SELECT y.child_id, y.concern_id, y.n FROM (
+        # The registrations chosen, and the history for their evidence: every earlier plan, and
+        # the latest `evidence_concerns` concerns (with how many there were).
+        later += [
+            (
+                f"SELECT c.child_id, c.entry_id, c.registered_on FROM ({chosen}) c "
+                "ORDER BY c.registered_on, c.entry_id",
+                chosen_params,
+            ),
+            (
+                f"""SELECT DISTINCT r.child_id, p.id FROM ({chosen}) r
+                JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
+                JOIN episodes_episode p ON p.child_id = f.person_id
+                    AND p.kind IN ('cin_plan', 'cp_plan') AND p.start_date < r.registered_on""",
+                chosen_params,
+            ),
+            (
+                f"""SELECT y.child_id, y.concern_id, y.n FROM (
                 SELECT z.child_id, z.concern_id,
                     ROW_NUMBER() OVER (PARTITION BY z.child_id
                         ORDER BY z.event_date DESC, z.concern_id DESC) AS rn,
@@ -163,40 +174,55 @@ def education(ctx: Context) -> Iterable[Finding]:
                     JOIN {FAMILY_TABLE} f ON f.child_id = r.child_id
                     JOIN chronology_entrysubject es2 ON es2.person_id = f.person_id
                         AND es2.event_date < r.registered_on
-                        AND r.registered_on <= {_plus_days("es2.event_date", history)}
+                        AND es2.event_date >= {_minus_days("r.registered_on", history)}
                     JOIN chronology_chronologyentry e2
                         ON e2.id = es2.entry_id AND e2.status = 'active'
                     JOIN chronology_eventtype et2 ON et2.id = e2.event_type_id
                         AND et2.is_concern AND NOT ({not_ehe})) z) y
             WHERE y.rn <= %s""",
-            [*chosen_params, *not_ehe_params, shown],
-        ):
+                [*chosen_params, *not_ehe_params, shown],
+            ),
+        ]
+    results = ctx.rows_together(*later)
+    absence = evidence_from(results.pop(0)) if counts else {}
+    registered, plans, concerns = results if found else ([], [], [])
+    entries: list[tuple[int, int]] = []
+    earlier: list[tuple[int, int]] = []
+    first: dict[int, tuple[int, Any]] = {}
+    for child, entry_id, on in registered:
+        first.setdefault(child, (entry_id, on))
+    plans = [(child, pk) for child, pk in plans if child in first]
+    totals: dict[int, int] = {}
+    for child, concern_id, n in concerns:
+        if child in first:
             totals[child] = int(n)
             earlier.append((child, concern_id))
-        plan_count = _count(plans)
-        for child, (entry_id, on) in first.items():
-            history_parts = []
-            if plan_count[child]:
-                n = plan_count[child]
-                history_parts.append(
-                    f"{n} earlier child in need or protection plan{'s' * (n != 1)}"
-                )
-            if totals.get(child):
-                n = totals[child]
-                history_parts.append(
-                    f"{n} concern{'s' * (n != 1)} recorded in the {history} days before"
-                    + (f" (the latest {shown} shown)" if n > shown else "")
-                )
-            reasons[child].append(
-                f"The child was registered for elective home education on {d(as_date(on))}, "
-                f"after {' and '.join(history_parts)} in the family."
+    plan_count = _count(plans)
+    for child, (entry_id, on) in first.items():
+        history_parts = []
+        if plan_count[child]:
+            n = plan_count[child]
+            history_parts.append(f"{n} earlier child in need or protection plan{'s' * (n != 1)}")
+        if totals.get(child):
+            n = totals[child]
+            history_parts.append(
+                f"{n} concern{'s' * (n != 1)} recorded in the {history} days before"
+                + (f" (the latest {shown} shown)" if n > shown else "")
             )
-            entries.append((child, entry_id))
+        reasons[child].append(
+            f"The child was registered for elective home education on {d(as_date(on))}, "
+            f"after {' and '.join(history_parts)} in the family."
+        )
+        entries.append((child, entry_id))
+    entry_st = entry_statements([*entries, *earlier])
+    episode_st = episode_statements(plans)
+    rows = ctx.rows_together(*entry_st, *episode_st)
     return findings(
         "education",
         reasons,
-        entry_evidence(ctx, [*entries, *earlier]),
-        episode_evidence(ctx, plans),
+        absence,
+        entry_evidence_from([*entries, *earlier], rows[: len(entry_st)]),
+        episode_evidence_from(plans, rows[len(entry_st) :]),
     )
 
 
@@ -330,20 +356,21 @@ def new_baby(ctx: Context) -> Iterable[Finding]:
     if not babies:
         return []
     # The family's history, for the babies only.
-    plans = ctx.rows(
-        f"""SELECT f.child_id, p.id FROM {FAMILY_TABLE} f
-        JOIN episodes_episode p ON p.child_id = f.person_id AND p.kind = 'cp_plan'
-            AND p.start_date <= %s
-        WHERE f.person_id <> f.child_id AND f.child_id IN ({babies_sql})""",
-        [ctx.as_of, *babies_params],
-    )
     fam_sql, fam_params = family_entries(ctx, ctx.days_ago(window), ctx.as_of)
-    entries = ctx.rows(
-        f"""SELECT fe.child_id, e.id FROM ({fam_sql}) fe
-        JOIN chronology_chronologyentry e ON e.id = fe.entry_id
-        JOIN chronology_eventtype et ON et.id = e.event_type_id AND et.is_concern
-        WHERE fe.child_id IN ({babies_sql})""",
-        [*fam_params, *babies_params],
+    plans, entries = ctx.rows_together(
+        (
+            f"""SELECT f.child_id, p.id FROM {FAMILY_TABLE} f
+            JOIN episodes_episode p ON p.child_id = f.person_id AND p.kind = 'cp_plan'
+                AND p.start_date <= %s
+            WHERE f.person_id <> f.child_id AND f.child_id IN ({babies_sql})""",
+            [ctx.as_of, *babies_params],
+        ),
+        (
+            f"""SELECT fe.child_id, fe.entry_id FROM ({fam_sql}) fe
+            JOIN chronology_eventtype et ON et.id = fe.event_type_id AND et.is_concern
+            WHERE fe.child_id IN ({babies_sql})""",
+            [*fam_params, *babies_params],
+        ),
     )
     plan_count = _count(plans)
     concern_count = _count(entries)
@@ -378,6 +405,14 @@ def new_baby(ctx: Context) -> Iterable[Finding]:
                 f"{'Expected' if unborn else 'Born'} {d(dob) if dob else '(date not known)'}",
             ),
         )
+    plans = [(child, pk) for child, pk in plans if child in reasons]
+    entries = [(child, pk) for child, pk in entries if child in reasons]
+    episode_st, entry_st = episode_statements(plans), entry_statements(entries)
+    rows = ctx.rows_together(*episode_st, *entry_st)
     return findings(
-        "new-baby", reasons, people, episode_evidence(ctx, plans), entry_evidence(ctx, entries)
+        "new-baby",
+        reasons,
+        people,
+        episode_evidence_from(plans, rows[: len(episode_st)]),
+        entry_evidence_from(entries, rows[len(episode_st) :]),
     )
