@@ -31,6 +31,9 @@ class Permission(StrEnum):
     RECORD_TRAINING = "record_training"
     # The dataset's settings: the local authority compared with, the child population, themes.
     MANAGE_REPORTING = "manage_reporting"
+    # Loading files from partner systems (the CIN census) and reading their import reports:
+    # counts and LA child IDs, never the children's records.
+    IMPORT_DATA = "import_data"
 
 
 _CASEWORK = {
@@ -76,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.RECORD_IMPACT_EVIDENCE,
             Permission.RECORD_TRAINING,
             Permission.MANAGE_REPORTING,
+            Permission.IMPORT_DATA,
         }
     ),
     # An agency's lead updates and signs off its own action plan (the agency is checked by the

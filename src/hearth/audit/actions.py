@@ -22,7 +22,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(
+def event(
     *,
     action: AuditAction,
     by: Any = None,
@@ -34,8 +34,9 @@ def record(
     details: dict[str, Any] | None = None,
     username: str = "",
 ) -> AuditEvent:
+    """An unsaved audit row, for an action that writes many at once with `bulk_create`."""
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=timezone.now(),
         action=action,
         actor_id=actor.pk if actor else None,
@@ -50,3 +51,30 @@ def record(
         reason=reason,
         details=details or {},
     )
+
+
+def record(
+    *,
+    action: AuditAction,
+    by: Any = None,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    row = event(
+        action=action,
+        by=by,
+        request=request,
+        person_id=person_id,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+        details=details,
+        username=username,
+    )
+    row.save()
+    return row
