@@ -5,6 +5,8 @@ SIGKILL while it is writing. Skipped on SQLite, where the test database lives in
 second process cannot see it.
 """
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -84,8 +86,14 @@ def census_file(tmp_path: Path) -> tuple[Path, int]:
     return path, report.episodes
 
 
-def loading() -> bool:
-    return ImportRun.objects.filter(status=RunStatus.LOADING).exists()
+def progress_done(tmp_path: Path) -> int:
+    """Children written so far, from the progress file the import keeps for the browser."""
+    for path in (tmp_path / "imports").glob("run-*.progress.json"):
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(path.read_text())
+            if data["stage"] == "loading":
+                return int(data["done"])
+    return 0
 
 
 def test_killed_in_reject_mode_it_leaves_nothing_and_a_rerun_loads_it_once(
@@ -93,8 +101,8 @@ def test_killed_in_reject_mode_it_leaves_nothing_and_a_rerun_loads_it_once(
 ) -> None:
     path, episodes = census_file
     process = start(path, tmp_path)
-    # Well into the load: the first batches are written, inside the one transaction.
-    kill_when(process, lambda: loading() and time.sleep(0.8) is None)
+    # Well into the load: a thousand children written, inside the one transaction.
+    kill_when(process, lambda: progress_done(tmp_path) >= 1000)
     assert ImportRun.objects.get().status == RunStatus.LOADING  # killed, so never finished
     assert Person.objects.count() == 0
     assert Episode.objects.count() == 0

@@ -376,6 +376,9 @@ def validate_run(*, run: ImportRun) -> ImportRun:
         _move(run, RunStatus.FAILED, error="The stored file has changed since it was uploaded.")
         return run
     _record_validation(run, _check(run, path))
+    if run.finished:  # refused as a whole: nothing will ever load from it
+        with contextlib.suppress(OSError):
+            path.unlink()
     return run
 
 

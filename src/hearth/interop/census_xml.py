@@ -184,12 +184,17 @@ def _safe_parser() -> etree.XMLParser:
 
 
 def _to_node(element: Any, path: str) -> Node:
-    node = Node(tag=element.tag, path=path, text=(element.text or "").strip())
-    seen: Counter[str] = Counter()
+    text = element.text
+    node = Node(element.tag, path, text.strip() if text else "", [])
+    seen: dict[str, int] = {}
+    append = node.nodes.append
     for sub in element:
-        seen[sub.tag] += 1
-        index = f"[{seen[sub.tag]}]" if sub.tag in REPEATED else ""
-        node.nodes.append(_to_node(sub, f"{path}/{sub.tag}{index}"))
+        tag = sub.tag
+        if tag in REPEATED:
+            seen[tag] = n = seen.get(tag, 0) + 1
+            append(_to_node(sub, f"{path}/{tag}[{n}]"))
+        else:
+            append(_to_node(sub, f"{path}/{tag}"))
     return node
 
 

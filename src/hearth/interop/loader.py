@@ -25,11 +25,12 @@ from hearth.agencies.models import Agency, AgencyType
 from hearth.audit.actions import event
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.episodes.models import Episode, EpisodeKind
+from hearth.interop import bulk
 from hearth.interop.census import SOURCE_SYSTEM, ChildRecord, EpisodeRecord
 from hearth.interop.models import ChildOutcome, ImportChildOutcome, ImportRun
 from hearth.interop.problems import Problem
 from hearth.people.actions import name_row
-from hearth.people.models import Person, PersonIdentifier, PersonKind, PersonName
+from hearth.people.models import Person, PersonIdentifier, PersonKind
 
 UNNAMED_GIVEN = "Not known"
 DEFAULT_ID_SYSTEM = "la-child-id"
@@ -265,13 +266,11 @@ def write(
                 to_update.append(person)
         people[record.index] = person
     if new_people:
-        Person.objects.bulk_create([p for _r, p in new_people])
-        PersonName.objects.bulk_create(
-            [name_row(p, p.given_name, p.family_name) for _r, p in new_people]
-        )
+        bulk.insert([p for _r, p in new_people])
+        bulk.insert([name_row(p, p.given_name, p.family_name) for _r, p in new_people])
     if to_update:
         Person.objects.bulk_update(to_update, PERSON_FIELDS)
-    PersonIdentifier.objects.bulk_create(
+    bulk.insert(
         [
             PersonIdentifier(person=people[r.index], system=ctx.id_system, value=r.la_child_id)
             for r in records
@@ -325,8 +324,8 @@ def write(
                     },
                 )
             )
-    ImportChildOutcome.objects.bulk_create(outcomes)
-    AuditEvent.objects.bulk_create(audit)
+    bulk.insert(outcomes)
+    bulk.insert(audit)
     return outcomes
 
 
@@ -393,7 +392,7 @@ def _write_episodes(
             if episode.pk is None:
                 new.append(episode)
                 created[record.index] += 1
-    Episode.objects.bulk_create(new)  # the referrals first: the others point at them
+    bulk.insert(new)  # the referrals first: the others point at them
     new_subs: list[Episode] = []
     for record, item, referral in referrals:
         for sub in item.subs:
@@ -401,7 +400,7 @@ def _write_episodes(
             if episode.pk is None:
                 new_subs.append(episode)
                 created[record.index] += 1
-    Episode.objects.bulk_create(new_subs)
+    bulk.insert(new_subs)
     ctx.counts["episodes_created"] += len(new) + len(new_subs)
     for kind, episodes in to_update.items():
         Episode.objects.bulk_update(episodes, COMPARED[kind])
