@@ -141,3 +141,17 @@ def test_a_practitioner_cannot_import(world):
 def test_the_menu_offers_imports_to_the_administrator_only(ada, world):
     assert "Imports" in page_text(sign_in(Client(), ada).get("/"))
     assert ">Imports<" not in page_text(sign_in(Client(), world.alice).get("/"))
+
+
+def test_an_upload_that_went_missing_fails_cleanly_and_the_worker_carries_on(ada, settings):
+    settings.IMPORT_SYNC_MAX_BYTES = 100
+    client = sign_in(Client(), ada)
+    upload(client, census(GOOD), name="lost.xml")
+    upload(client, census(GOOD), name="kept.xml")
+    lost = ImportRun.objects.get(file_name="lost.xml")
+    (Path(settings.IMPORT_DIR) / lost.stored_name).unlink()
+    call_command("import", "work", "--once", stdout=io.StringIO())
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED and "missing" in lost.error
+    assert ImportRun.objects.get(file_name="kept.xml").status == RunStatus.VALIDATED
+    assert "missing" in page_text(client.get(reverse("interop:run", args=[lost.pk])))

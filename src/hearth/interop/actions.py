@@ -14,6 +14,7 @@ killed load leaves only whole children and a re-run finds them and completes the
 import contextlib
 import getpass
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from hearth.interop.models import (
 from hearth.interop.problems import Problem
 
 BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -369,11 +371,29 @@ def receive_upload(
     return run
 
 
+def _unchanged(run: ImportRun, path: Path) -> bool:
+    """The stored upload is still the file that was uploaded; if not, the run fails, loading nothing."""
+    try:
+        same = census.sha256_of(path) == run.sha256
+    except OSError:
+        _move(
+            run, RunStatus.FAILED, finished_at=timezone.now(), error="The uploaded file is missing."
+        )
+        return False
+    if not same:
+        _move(
+            run,
+            RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error="The stored file has changed since it was uploaded.",
+        )
+    return same
+
+
 def validate_run(*, run: ImportRun) -> ImportRun:
     """Check an uploaded file; its problems are saved for the report. Writes no records."""
     path = stored_path(run)
-    if census.sha256_of(path) != run.sha256:
-        _move(run, RunStatus.FAILED, error="The stored file has changed since it was uploaded.")
+    if not _unchanged(run, path):
         return run
     _record_validation(run, _check(run, path))
     if run.finished:  # refused as a whole: nothing will ever load from it
@@ -399,8 +419,7 @@ def request_load(
 
 def load_run(*, by: Any, run: ImportRun, mode: str) -> ImportRun:
     path = stored_path(run)
-    if census.sha256_of(path) != run.sha256:
-        _move(run, RunStatus.FAILED, error="The stored file has changed since it was uploaded.")
+    if not _unchanged(run, path):
         return run
     report = _check(run, path)
     result = _load(run=run, by=by, path=path, report=report, mode=mode)
@@ -415,14 +434,28 @@ def work_once(*, by: Any) -> int:
     runs it moved on."""
     done = 0
     for run in ImportRun.objects.filter(status=RunStatus.UPLOADED, via="browser").order_by("pk"):
-        validate_run(run=run)
+        with _logged(run):
+            validate_run(run=run)
         done += 1
     for run in ImportRun.objects.filter(status=RunStatus.QUEUED).order_by("pk"):
         # The load is the administrator's decision: it is recorded as theirs.
         decided_by = User.objects.filter(pk=run.by_id).first() if run.by_id else None
-        load_run(by=decided_by or by, run=run, mode=run.mode)
+        with _logged(run):
+            load_run(by=decided_by or by, run=run, mode=run.mode)
         done += 1
     return done
+
+
+@contextlib.contextmanager
+def _logged(run: ImportRun) -> Iterator[None]:
+    """One run's failure (already recorded on the run) never stops the worker."""
+    try:
+        yield
+    except Exception:
+        logger.exception("Import run %s failed", run.pk)
+        run.refresh_from_db()
+        if not run.finished:
+            _move(run, RunStatus.FAILED, finished_at=timezone.now(), error="Failed: see the log.")
 
 
 def file_chunks(handle: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
