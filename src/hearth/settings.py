@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hearth.api",
     "hearth.actionplans",
     "hearth.workforce",
+    "hearth.interop",
     "hearth.synth",
     "hearth.web",
 ]
@@ -266,3 +267,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# Imports (hearth.interop): where uploaded files wait to be loaded, the largest upload accepted,
+# and the size below which the browser checks and loads a file at once rather than leaving it
+# to the background worker (`hearth import work`).
+IMPORT_DIR = Path(get_env("IMPORT_DIR", str(REPO_DIR / "imports")))
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+IMPORT_SYNC_MAX_BYTES = env_int("IMPORT_SYNC_MAX_BYTES", 2 * 1024 * 1024)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("action-plans/", include("hearth.actionplans.urls")),
     path("training/", include("hearth.workforce.urls")),
     path("audit/", include("hearth.audit.urls")),
+    path("imports/", include("hearth.interop.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]
 

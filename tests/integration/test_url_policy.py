@@ -27,6 +27,7 @@ from hearth.api.models import Scope
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from hearth.episodes.models import Episode, EpisodeKind
+from hearth.interop.models import ImportRun
 from hearth.plans import actions as plan_actions
 from hearth.workforce import actions as training_actions
 from tests.conftest import page_text, sign_in
@@ -149,7 +150,18 @@ def record_ids(world: Any) -> dict[str, Any]:
         course_type="briefing",
         agency=world.csc,
     )
+    import_run = ImportRun.objects.create(
+        kind="cin_census",
+        file_name="cin.xml",
+        sha256="0" * 64,
+        size_bytes=1,
+        via="browser",
+        status="loaded",
+        by_username="ada",
+        created_at=timezone.now(),
+    )
     return {
+        "run_id": import_run.pk,
         "action_plan_id": action_plan.pk,
         "agency_action_id": agency_action.pk,
         "session_id": training.pk,

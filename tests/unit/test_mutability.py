@@ -23,6 +23,7 @@ from hearth.audit.actions import record
 from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion
 from hearth.episodes.models import Episode
+from hearth.interop.models import ImportChildOutcome, ImportProblem, ImportRun
 from hearth.lib.immutable import (
     ImmutableModel,
     ImmutableQuerySet,
@@ -66,6 +67,10 @@ MODELS = {
     "chronology.EntryVersion": IMMUTABLE,
     "chronology.EventType": MUTABLE,  # the configurable taxonomy
     "episodes.Episode": MUTABLE,  # ends, and changes category at review
+    # An import's run moves through its states; what it found and did is never rewritten.
+    "interop.ImportRun": MUTABLE,
+    "interop.ImportProblem": IMMUTABLE,
+    "interop.ImportChildOutcome": IMMUTABLE,
     # Published figures, replaced whole when the files are reloaded; the partnership's settings.
     "partnership.ReferenceValue": MUTABLE,
     "partnership.ReportingSettings": MUTABLE,
@@ -223,6 +228,31 @@ def an_evidence_link(world: Any) -> EvidenceLink:
     return an_impact_evidence(world).links.get()
 
 
+def an_import_run(world: Any) -> ImportRun:
+    return ImportRun.objects.create(
+        kind="cin_census",
+        file_name="cin.xml",
+        sha256="0" * 64,
+        size_bytes=1,
+        via="command",
+        status="loaded",
+        by_username="someone",
+        created_at=timezone.now(),
+    )
+
+
+def an_import_problem(world: Any) -> ImportProblem:
+    return ImportProblem.objects.create(
+        run=an_import_run(world), child="ID001", path="/", rule="X", message="m"
+    )
+
+
+def an_import_outcome(world: Any) -> ImportChildOutcome:
+    return ImportChildOutcome.objects.create(
+        run=an_import_run(world), la_child_id="ID001", outcome="created"
+    )
+
+
 MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "actionplans.ActionUpdate": an_action_update,
     "actionplans.EvidenceLink": an_evidence_link,
@@ -235,6 +265,8 @@ MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "alerts.AlertResponse": an_alert_response,
     "alerts.RuleVersion": a_rule_version,
     "plans.PlanReview": a_plan_review,
+    "interop.ImportProblem": an_import_problem,
+    "interop.ImportChildOutcome": an_import_outcome,
     "toolkit.ResponseVersion": a_response_version,
     "toolkit.ToolResponse": a_tool_response,
     "toolkit.ToolVersion": a_tool_version,
@@ -253,6 +285,8 @@ CHANGES: dict[str, tuple[str, Any]] = {
     "alerts.AlertResponse": ("note", "quietly edited"),
     "alerts.RuleVersion": ("params", {"cin_days": 9999}),
     "plans.PlanReview": ("notes", "quietly edited"),
+    "interop.ImportProblem": ("message", "quietly edited"),
+    "interop.ImportChildOutcome": ("outcome", "unchanged"),
     "toolkit.ResponseVersion": ("reason", "quietly edited"),
     "toolkit.ToolResponse": ("answers", {"quietly": "edited"}),
     "toolkit.ToolVersion": ("checksum", "quietly edited"),

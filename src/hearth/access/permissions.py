@@ -33,6 +33,9 @@ class Permission(StrEnum):
     MANAGE_REPORTING = "manage_reporting"
     # Partner systems' API credentials: made and revoked by the administrator.
     MANAGE_API_CREDENTIALS = "manage_api_credentials"
+    # Loading files from partner systems (the CIN census) and reading their import reports:
+    # counts and LA child IDs, never the children's records.
+    IMPORT_DATA = "import_data"
 
 
 _CASEWORK = {
@@ -79,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.RECORD_TRAINING,
             Permission.MANAGE_REPORTING,
             Permission.MANAGE_API_CREDENTIALS,
+            Permission.IMPORT_DATA,
         }
     ),
     # An agency's lead updates and signs off its own action plan (the agency is checked by the

@@ -77,6 +77,11 @@ POLICIES: dict[str, Policy] = {
     "workforce:session": Policy(Permission.VIEW_ACTION_PLANS),
     "workforce:add_attendance": Policy(Permission.RECORD_TRAINING),
     "workforce:targets": Policy(Permission.RECORD_TRAINING),
+    # Imports: counts, LA child IDs and problems, never a child's record.
+    "interop:index": Policy(Permission.IMPORT_DATA),
+    "interop:run": Policy(Permission.IMPORT_DATA),
+    "interop:load": Policy(Permission.IMPORT_DATA),
+    "interop:report_csv": Policy(Permission.IMPORT_DATA),
     "audit:person": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:user": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:index": Policy(Permission.VIEW_AUDIT_TRAIL),

@@ -22,7 +22,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(
+def _fields(
     *,
     action: AuditAction,
     by: Any = None,
@@ -33,9 +33,9 @@ def record(
     reason: str = "",
     details: dict[str, Any] | None = None,
     username: str = "",
-) -> AuditEvent:
+) -> dict[str, Any]:
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return dict(
         at=timezone.now(),
         action=action,
         actor_id=actor.pk if actor else None,
@@ -49,4 +49,59 @@ def record(
         path=(request.path[:300] if request is not None else ""),
         reason=reason,
         details=details or {},
+    )
+
+
+def record(
+    *,
+    action: AuditAction,
+    by: Any = None,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        **_fields(
+            action=action,
+            by=by,
+            request=request,
+            person_id=person_id,
+            object_type=object_type,
+            object_id=object_id,
+            reason=reason,
+            details=details,
+            username=username,
+        )
+    )
+
+
+def event(
+    *,
+    action: AuditAction,
+    by: Any = None,
+    request: HttpRequest | None = None,
+    person_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """An unsaved audit row, for an action that writes many at once in bulk."""
+    return AuditEvent(
+        **_fields(
+            action=action,
+            by=by,
+            request=request,
+            person_id=person_id,
+            object_type=object_type,
+            object_id=object_id,
+            reason=reason,
+            details=details,
+            username=username,
+        )
     )

@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
     RECORD_TRAINING = "record_training", "Recorded a training session"
     RECORD_ATTENDANCE = "record_attendance", "Recorded training attendance"
     SET_TRAINING_TARGET = "set_training_target", "Set a training target"
+    UPLOAD_IMPORT = "upload_import", "Uploaded a file to import"
+    REJECT_IMPORT = "reject_import", "An import was rejected"
 
 
 class AuditEvent(ImmutableModel):

@@ -1,0 +1,486 @@
+"""Every write an import makes: receiving a file, checking it, loading it, each audited.
+
+- `import_census_file`: the command line's whole import (check, then load or reject).
+- `receive_upload`, `validate_run`, `load_run`: the browser's steps, and the background
+  worker's (`hearth import work` picks up queued runs).
+
+**Never a half-loaded child.** A file with a file-level problem is refused whole. In *reject*
+mode (the default) the whole load, with the run's outcome rows and audit rows, is one
+transaction: killed part-way, it leaves nothing, and a re-run loads it exactly once. In
+*partial* mode each batch of whole children is one transaction, with its own outcome rows, so a
+killed load leaves only whole children and a re-run finds them and completes the rest.
+"""
+
+import contextlib
+import getpass
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hearth.access.permissions import Permission, has_permission
+from hearth.accounts.models import User
+from hearth.audit.actions import record
+from hearth.audit.models import AuditAction
+from hearth.interop import census, export, loader, progress, writer
+from hearth.interop.census import ChildRecord, Report
+from hearth.interop.models import (
+    TRANSITIONS,
+    ChildOutcome,
+    ImportChildOutcome,
+    ImportKind,
+    ImportMode,
+    ImportProblem,
+    ImportRun,
+    RunStatus,
+)
+from hearth.interop.problems import Problem
+
+BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandActor:
+    """Whoever ran a command: no Hearth user, so the audit trail records the account name."""
+
+    display_name: str
+    pk: None = None
+    is_authenticated: bool = False
+
+    @property
+    def username(self) -> str:
+        return self.display_name
+
+
+def command_actor() -> CommandActor:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container)
+        name = "unknown"
+    return CommandActor(display_name=f"command line ({name})")
+
+
+class _Rejected(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+
+def _move(run: ImportRun, status: str, **fields: Any) -> None:
+    if status not in TRANSITIONS[run.status]:
+        raise ValidationError(
+            f"An import that is {run.get_status_display().lower()} cannot become {status}."
+        )
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save()
+
+
+def stored_path(run: ImportRun) -> Path:
+    return Path(settings.IMPORT_DIR) / run.stored_name
+
+
+def _username(by: Any) -> str:
+    return str(getattr(by, "username", "") or getattr(by, "display_name", ""))[:150]
+
+
+def _new_run(
+    *, by: Any, name: str, sha256: str, size: int, via: str, stored: str = ""
+) -> ImportRun:
+    return ImportRun.objects.create(
+        kind=ImportKind.CIN_CENSUS,
+        file_name=Path(name).name[:255],
+        sha256=sha256,
+        size_bytes=size,
+        stored_name=stored,
+        via=via,
+        status=RunStatus.UPLOADED,
+        by_id=by.pk if getattr(by, "is_authenticated", False) else None,
+        by_username=_username(by),
+        created_at=timezone.now(),
+    )
+
+
+def _header(report: Report) -> dict[str, Any]:
+    h = report.header
+    return {
+        "collection": h.collection,
+        "year": h.year,
+        "reference_date": h.reference_date.isoformat() if h.reference_date else None,
+        "la": h.lea,
+        "software": h.software,
+    }
+
+
+def _problem_rows(run: ImportRun, problems: list[Problem]) -> None:
+    ImportProblem.objects.bulk_create(
+        [
+            ImportProblem(
+                run=run,
+                child=p.child[:100],
+                path=p.path[:300],
+                value=p.value,
+                rule=p.rule,
+                message=p.message,
+            )
+            for p in problems
+        ],
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def _record_validation(run: ImportRun, report: Report) -> None:
+    """The check's findings, saved so the browser can show them before anything is loaded."""
+    _problem_rows(run, report.problems)
+    _move(
+        run,
+        RunStatus.VALIDATED if report.readable else RunStatus.REJECTED,
+        validated_at=timezone.now(),
+        finished_at=None if report.readable else timezone.now(),
+        header=_header(report),
+        skipped=dict(report.skipped),
+        problem_count=len(report.problems),
+        counts={
+            "children": report.children,
+            "valid_children": report.valid_children,
+            "held_back": len(report.held_back),
+            "episodes_in_valid_children": report.episodes,
+        },
+    )
+    if not report.readable:
+        _audit_rejection(run, report.problems[:1])
+
+
+def _audit_rejection(run: ImportRun, problems: list[Problem], by: Any = None) -> None:
+    record(
+        action=AuditAction.REJECT_IMPORT,
+        by=by,
+        username=run.by_username,
+        object_type="import_run",
+        object_id=run.pk,
+        details={
+            "file": run.file_name,
+            "sha256": run.sha256,
+            "problems": run.problem_count,
+            "first": problems[0].message if problems else "",
+        },
+    )
+
+
+def _batches(records: Iterator[ChildRecord]) -> Iterator[list[ChildRecord]]:
+    batch: list[ChildRecord] = []
+    for item in records:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _load(*, run: ImportRun, by: Any, path: Path, report: Report, mode: str) -> ImportRun:
+    """Load the valid children of a checked file; the run ends loaded or rejected."""
+    if not report.readable:
+        return run
+    if mode == ImportMode.REJECT and report.held_back:
+        _reject(run, by, report.problems)
+        return run
+    _move(run, RunStatus.LOADING, mode=mode)
+    ctx = loader.Context(
+        run=run,
+        by=by,
+        id_system=loader.la_child_id_system(),
+        lead_agency=loader.csc_agency(),
+    )
+    held_back = dict(report.held_back)
+    total = report.valid_children
+    records = census.valid_children(path, set(held_back))
+    try:
+        if mode == ImportMode.REJECT:
+            with transaction.atomic():
+                for batch in _batches(records):
+                    matched, problems = loader.match(batch, ctx)
+                    if problems:
+                        raise _Rejected(problems)
+                    loader.write(batch, matched, ctx)
+                    progress.write(run, "loading", ctx.counts["children_loaded"], total)
+                _finish(run, by, ctx, held_back, [])
+        else:
+            late: list[Problem] = []
+            for batch in _batches(records):
+                with transaction.atomic():
+                    matched, problems = loader.match(batch, ctx)
+                    for problem in problems:
+                        held_back.update(
+                            (r.index, r.la_child_id)
+                            for r in batch
+                            if r.la_child_id == problem.child
+                        )
+                    _problem_rows(run, problems)
+                    late += problems
+                    loader.write(batch, matched, ctx)
+                    _held_back_rows(run, batch, problems)
+                progress.write(run, "loading", ctx.counts["children_loaded"], total)
+            with transaction.atomic():
+                _finish(run, by, ctx, held_back, late, validated=report.held_back)
+    except _Rejected as rejected:
+        run.refresh_from_db()
+        _problem_rows(run, rejected.problems)
+        run.problem_count += len(rejected.problems)
+        _reject(run, by, rejected.problems)
+    except Exception as error:
+        # Whatever was in the failed transaction was rolled back; say so, then let it surface.
+        run.refresh_from_db()
+        _move(run, RunStatus.FAILED, finished_at=timezone.now(), error=repr(error)[:2000])
+        raise
+    finally:
+        progress.clear(run)
+    return run
+
+
+def _held_back_rows(run: ImportRun, batch: list[ChildRecord], problems: list[Problem]) -> None:
+    ids = {p.child for p in problems}
+    ImportChildOutcome.objects.bulk_create(
+        [
+            ImportChildOutcome(run=run, la_child_id=r.la_child_id, outcome=ChildOutcome.HELD_BACK)
+            for r in batch
+            if r.la_child_id in ids
+        ]
+    )
+
+
+def _finish(
+    run: ImportRun,
+    by: Any,
+    ctx: loader.Context,
+    held_back: dict[int, str],
+    late: list[Problem],
+    validated: dict[int, str] | None = None,
+) -> None:
+    # The children held back by the check (the matching's own were written with their batch).
+    ImportChildOutcome.objects.bulk_create(
+        [
+            ImportChildOutcome(run=run, la_child_id=la_child_id, outcome=ChildOutcome.HELD_BACK)
+            for la_child_id in (validated or {}).values()
+        ],
+        batch_size=2000,
+    )
+    counts = {**run.counts, **ctx.counts, "held_back": len(held_back)}
+    _move(
+        run,
+        RunStatus.LOADED,
+        finished_at=timezone.now(),
+        counts=counts,
+        problem_count=run.problem_count + len(late),
+    )
+    record(
+        action=AuditAction.IMPORT,
+        by=by,
+        username=run.by_username,
+        object_type="import_run",
+        object_id=run.pk,
+        details={
+            "file": run.file_name,
+            "sha256": run.sha256,
+            "mode": run.mode,
+            "counts": counts,
+        },
+    )
+
+
+def _reject(run: ImportRun, by: Any, problems: list[Problem]) -> None:
+    with transaction.atomic():
+        _move(run, RunStatus.REJECTED, finished_at=timezone.now(), problem_count=run.problem_count)
+        _audit_rejection(run, problems, by)
+
+
+def _check(run: ImportRun, path: Path) -> Report:
+    report = census.scan(
+        path,
+        name=run.file_name,
+        on_progress=lambda done: progress.write(run, "checking", done, None),
+    )
+    progress.clear(run)
+    return report
+
+
+def import_census_file(*, by: Any, path: Path, mode: str = ImportMode.REJECT) -> ImportRun:
+    """Check a CIN census file and load it (or reject it): the command line's import."""
+    if mode not in ImportMode.values:
+        raise ValidationError(f"Unknown mode {mode!r}.")
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ValidationError(f"Cannot read {path}: {error.strerror}.") from error
+    run = _new_run(by=by, name=path.name, sha256=census.sha256_of(path), size=size, via="command")
+    report = _check(run, path)
+    _record_validation(run, report)
+    return _load(run=run, by=by, path=path, report=report, mode=mode)
+
+
+def _require(by: Any) -> None:
+    if not has_permission(by, Permission.IMPORT_DATA):
+        raise PermissionDenied("Only the partnership's administrator imports data.")
+
+
+def receive_upload(
+    *, by: Any, name: str, chunks: Iterator[bytes], request: HttpRequest | None = None
+) -> ImportRun:
+    """Keep an uploaded file (outside the web root) and record that it arrived."""
+    _require(by)
+    directory = Path(settings.IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}.xml"
+    digest, size = hashlib.sha256(), 0
+    with (directory / stored).open("wb") as handle:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+                handle.close()
+                (directory / stored).unlink(missing_ok=True)
+                raise ValidationError(
+                    f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB, "
+                    "the most Hearth accepts: ask for it to be loaded from the command line."
+                )
+            digest.update(chunk)
+            handle.write(chunk)
+    with transaction.atomic():
+        run = _new_run(
+            by=by, name=name, sha256=digest.hexdigest(), size=size, via="browser", stored=stored
+        )
+        record(
+            action=AuditAction.UPLOAD_IMPORT,
+            by=by,
+            request=request,
+            object_type="import_run",
+            object_id=run.pk,
+            details={"file": run.file_name, "sha256": run.sha256, "bytes": size},
+        )
+    return run
+
+
+def _unchanged(run: ImportRun, path: Path) -> bool:
+    """The stored upload is still the file that was uploaded; if not, the run fails, loading nothing."""
+    try:
+        same = census.sha256_of(path) == run.sha256
+    except OSError:
+        _move(
+            run, RunStatus.FAILED, finished_at=timezone.now(), error="The uploaded file is missing."
+        )
+        return False
+    if not same:
+        _move(
+            run,
+            RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error="The stored file has changed since it was uploaded.",
+        )
+    return same
+
+
+def validate_run(*, run: ImportRun) -> ImportRun:
+    """Check an uploaded file; its problems are saved for the report. Writes no records."""
+    path = stored_path(run)
+    if not _unchanged(run, path):
+        return run
+    _record_validation(run, _check(run, path))
+    if run.finished:  # refused as a whole: nothing will ever load from it
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return run
+
+
+def request_load(
+    *, by: Any, run: ImportRun, mode: str, request: HttpRequest | None = None
+) -> ImportRun:
+    """The administrator's decision to load a checked file: at once if small, else queued."""
+    _require(by)
+    if mode not in ImportMode.values:
+        raise ValidationError("Choose whether to load the whole file or only the valid children.")
+    if run.status != RunStatus.VALIDATED:
+        raise ValidationError("This file has already been loaded or rejected.")
+    if run.size_bytes <= settings.IMPORT_SYNC_MAX_BYTES:
+        return load_run(by=by, run=run, mode=mode)
+    _move(run, RunStatus.QUEUED, mode=mode)
+    return run
+
+
+def load_run(*, by: Any, run: ImportRun, mode: str) -> ImportRun:
+    path = stored_path(run)
+    if not _unchanged(run, path):
+        return run
+    report = _check(run, path)
+    result = _load(run=run, by=by, path=path, report=report, mode=mode)
+    if result.finished:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return result
+
+
+def work_once(*, by: Any) -> int:
+    """The background worker's step: check uploaded files and load queued ones. Returns how many
+    runs it moved on."""
+    done = 0
+    for run in ImportRun.objects.filter(status=RunStatus.UPLOADED, via="browser").order_by("pk"):
+        with _logged(run):
+            validate_run(run=run)
+        done += 1
+    for run in ImportRun.objects.filter(status=RunStatus.QUEUED).order_by("pk"):
+        # The load is the administrator's decision: it is recorded as theirs.
+        decided_by = User.objects.filter(pk=run.by_id).first() if run.by_id else None
+        with _logged(run):
+            load_run(by=decided_by or by, run=run, mode=run.mode)
+        done += 1
+    return done
+
+
+@contextlib.contextmanager
+def _logged(run: ImportRun) -> Iterator[None]:
+    """One run's failure (already recorded on the run) never stops the worker."""
+    try:
+        yield
+    except Exception:
+        logger.exception("Import run %s failed", run.pk)
+        run.refresh_from_db()
+        if not run.finished:
+            _move(run, RunStatus.FAILED, finished_at=timezone.now(), error="Failed: see the log.")
+
+
+def file_chunks(handle: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    yield from iter(lambda: handle.read(size), b"")
+
+
+def export_census(
+    *, by: Any, year: int, out: IO[bytes], lea: str, request: HttpRequest | None = None
+) -> export.ExportCounts:
+    """Write the CIN census return for a collection year; the export is audited."""
+    counts = export.ExportCounts()
+    children = export.census_children(year, id_system=loader.la_child_id_system(), counts=counts)
+    writer.write_census(out, children, year=year, lea=lea, when=timezone.localtime())
+    record(
+        action=AuditAction.EXPORT,
+        by=by,
+        request=request,
+        username=_username(by),
+        object_type="cin_census",
+        object_id=year,
+        details={
+            "year": year,
+            "children": counts.children,
+            "episodes": counts.episodes,
+            "left_out_without_la_child_id": counts.without_la_child_id,
+        },
+    )
+    return counts
