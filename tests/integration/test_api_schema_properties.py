@@ -24,6 +24,21 @@ from tests.functional.conftest import load_event_taxonomy
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = get_wsgi_application()
 
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """The WSGI handler closes the database connection after each request; the test client stops
+    it doing so, and so must these tests, or PostgreSQL loses the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 PROPERTIES = settings(
     max_examples=25,
     deadline=None,
