@@ -19,6 +19,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.agencies import AgencyFactory
 from tests.factories.chronology import make_entry
 from tests.factories.people import PersonFactory
+from tests.functional.conftest import load_event_taxonomy
 
 AS_OF = datetime.date(2025, 6, 30)
 postgresql_only = pytest.mark.skipif(
@@ -189,11 +190,14 @@ def temp_tables() -> dict[str, tuple[int, int]]:
     return {table: (sizes[table], counts[table]) for table in sizes}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the event types
+# Transactional tests empty the tables at teardown and the event types come from a data migration,
+# so each loads them itself (serialized_rollback clashed with rows already there under xdist).
+@pytest.mark.django_db(transaction=True)
 @postgresql_only
 def test_in_autocommit_an_evaluation_is_its_own_transaction_and_leaves_nothing_behind(world):
     from psycopg.pq import TransactionStatus
 
+    load_event_taxonomy()
     concerns_adding_up(world)
     rules = rule_set()
     with transaction.atomic():  # in a caller's transaction, as the background evaluator runs
@@ -208,11 +212,12 @@ def test_in_autocommit_an_evaluation_is_its_own_transaction_and_leaves_nothing_b
     assert connection.connection in engine._READY  # analysed once, then trusted
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the event types
+@pytest.mark.django_db(transaction=True)
 @postgresql_only
 def test_a_failing_evaluation_rolls_its_transaction_back(world):
     from psycopg.pq import TransactionStatus
 
+    load_event_taxonomy()
     concerns_adding_up(world)
     rules = rule_set()
 
