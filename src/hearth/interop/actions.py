@@ -642,6 +642,7 @@ def import_extract_file(
         agency=agency,
         system=header["source_system"],
         present=set(table.columns),
+        queued=set() if mode == ImportMode.REJECT else None,
     )
     if kind == "chronology":
         extract_loader.load_event_types(ctx)

@@ -76,6 +76,9 @@ class Context:
     counts: Counter[str] = field(default_factory=Counter)
     seen: set[str] = field(default_factory=set)
     event_types: dict[str, int] = field(default_factory=dict)
+    # People already queued for the alert evaluator by this load. Only when the whole load is
+    # one transaction: the evaluator cannot see the queue, or the entries, before it commits.
+    queued: set[int] | None = None
 
     @property
     def actor_name(self) -> str:
@@ -171,8 +174,11 @@ def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> di
     return found
 
 
-def _queue(person_ids: set[int]) -> None:
+def _queue(person_ids: set[int], ctx: Context) -> None:
     """The alert evaluator re-reads these families later, as after `create_entry`."""
+    if ctx.queued is not None:
+        person_ids = person_ids - ctx.queued
+        ctx.queued |= person_ids
     if person_ids:
         now = timezone.now()
         bulk.insert([PendingEvaluation(person_id=p, queued_at=now) for p in person_ids])
@@ -288,7 +294,7 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
                 touched.add(pid)
     _create_entries(new, people, ctx)
     _amend_entries(amended, ctx)
-    _queue(touched)
+    _queue(touched, ctx)
     ctx.counts["created"] += len(new)
     ctx.counts["amended"] += len(amended)
     return problems
@@ -511,7 +517,7 @@ def people(rows: list[Row], ctx: Context) -> list[Problem]:
         close_others=True,
     )
     _audit(ctx, audit)
-    _queue({p.pk for p in changed})
+    _queue({p.pk for p in changed}, ctx)
     return problems
 
 
@@ -707,7 +713,7 @@ def relationships(rows: list[Row], ctx: Context) -> list[Problem]:
         for r in fresh
     ]
     _audit(ctx, audit)
-    _queue({r.relative_id for r in [*fresh, *changed]})
+    _queue({r.relative_id for r in [*fresh, *changed]}, ctx)
     ctx.counts["created"] += len(fresh)
     ctx.counts["amended"] += len(changed)
     return problems
@@ -795,7 +801,7 @@ def involvements(rows: list[Row], ctx: Context) -> list[Problem]:
         for i in fresh
     ]
     _audit(ctx, audit)
-    _queue({i.person_id for i in [*fresh, *changed]})
+    _queue({i.person_id for i in [*fresh, *changed]}, ctx)
     ctx.counts["created"] += len(fresh)
     ctx.counts["amended"] += len(changed)
     return problems
