@@ -36,11 +36,19 @@ from child_page import REPO, machine, setup_django, write_results
 
 TARGETS = {"rows_per_second": 20_000, "peak_memory_mb": 500, "rows": 1_000_000}
 AGENCY = "bench-hv"
-WORDS = (
-    "seen at home; house cold and bare; child in the same clothes as last visit; no food in "
-    "the fridge; missed appointment; mother tired, says she is coping; nappy rash; late to "
-    "school again; head lice untreated; dental pain reported; dog faeces on the floor"
-).split("; ")
+WORDS = [
+    "seen at home",
+    "house cold and bare",
+    "child in the same clothes as last visit",
+    "no food in the fridge",
+    "missed appointment",
+    "mother tired, says she is coping",
+    "nappy rash",
+    "late to school again",
+    "head lice untreated",
+    "dental pain reported",
+    "dog faeces on the floor",
+]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,12 +87,21 @@ def write_people(path: Path, count: int, rng: random.Random) -> None:
     numbers = nhs_numbers()
     with path.open("w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
-        w.writerow(["person_reference", "given_name", "family_name", "date_of_birth", "sex",
-                    "nhs_number"])
+        w.writerow(
+            ["person_reference", "given_name", "family_name", "date_of_birth", "sex", "nhs_number"]
+        )
         for i in range(count):
             dob = date(2008, 1, 1) + timedelta(days=rng.randrange(6000))
-            w.writerow([f"P{i:07d}", rng.choice(given), rng.choice(family),
-                        dob.strftime("%d/%m/%Y"), rng.choice("MFU"), next(numbers)])
+            w.writerow(
+                [
+                    f"P{i:07d}",
+                    rng.choice(given),
+                    rng.choice(family),
+                    dob.strftime("%d/%m/%Y"),
+                    rng.choice("MFU"),
+                    next(numbers),
+                ]
+            )
 
 
 def write_chronology(
@@ -93,8 +110,16 @@ def write_chronology(
     """Row i is always the same record (E<i>, the same person and content) unless `changed`."""
     with path.open("w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
-        w.writerow(["source_reference", "person_reference", "event_date", "event_type",
-                    "description", "impact_on_child"])
+        w.writerow(
+            [
+                "source_reference",
+                "person_reference",
+                "event_date",
+                "event_type",
+                "description",
+                "impact_on_child",
+            ]
+        )
         start = date(2015, 1, 1)
         for i in rows:
             r = random.Random(i)  # the row's content depends only on its number
@@ -102,9 +127,16 @@ def write_chronology(
             text = f"{r.choice(WORDS).capitalize()} (visit {i})."
             if i < rows.start + changed:
                 text += " Corrected by the health visitor."
-            w.writerow([f"E{i:08d}", f"P{r.randrange(people):07d}",
-                        day.strftime("%d/%m/%Y") if i % 2 else day.isoformat(),
-                        codes[r.randrange(len(codes))], text, r.choice(WORDS)])
+            w.writerow(
+                [
+                    f"E{i:08d}",
+                    f"P{r.randrange(people):07d}",
+                    day.strftime("%d/%m/%Y") if i % 2 else day.isoformat(),
+                    codes[r.randrange(len(codes))],
+                    text,
+                    r.choice(WORDS),
+                ]
+            )
 
 
 def import_once(kind: str, path: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float]:
@@ -112,8 +144,17 @@ def import_once(kind: str, path: Path, env: dict[str, str]) -> tuple[float, dict
     hearth = Path(sys.executable).with_name("hearth")
     started = time.perf_counter()
     completed = subprocess.run(  # noqa: S603 - our own command, on a file we wrote
-        [str(hearth), "import", kind, str(path), "--agency", AGENCY, "--json",
-         "--rejected", os.devnull],
+        [
+            str(hearth),
+            "import",
+            kind,
+            str(path),
+            "--agency",
+            AGENCY,
+            "--json",
+            "--rejected",
+            os.devnull,
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -121,7 +162,9 @@ def import_once(kind: str, path: Path, env: dict[str, str]) -> tuple[float, dict
     )
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
-        raise SystemExit(f"the import failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+        raise SystemExit(
+            f"the import failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+        )
     # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: the chronology import is the
     # largest of this script's children, so its figure is its own.
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -140,8 +183,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("The database already holds this benchmark's entries: use a fresh one.")
     Agency.objects.get_or_create(
         code=AGENCY,
-        defaults={"name": "Benchmark health visiting", "agency_type": AgencyType.HEALTH_VISITING,
-                  "source_system": "bench"},
+        defaults={
+            "name": "Benchmark health visiting",
+            "agency_type": AgencyType.HEALTH_VISITING,
+            "source_system": "bench",
+        },
     )
     codes = list(EventType.objects.filter(active=True).values_list("code", flat=True))
     rng = random.Random(args.seed)
@@ -169,8 +215,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # many again new.
     tenth = max(args.rows // 10, 2)
     overlap = workdir / "overlap.csv"
-    write_chronology(overlap, range(args.rows - tenth // 2, args.rows + tenth // 2), args.people,
-                     codes, changed=tenth // 4)
+    write_chronology(
+        overlap,
+        range(args.rows - tenth // 2, args.rows + tenth // 2),
+        args.people,
+        codes,
+        changed=tenth // 4,
+    )
     third_s, third, _ = import_once("chronology", overlap, env)
     assert third["counts"]["amended"] == tenth // 4, third["counts"]
     assert third["counts"]["created"] == tenth - tenth // 2, third["counts"]

@@ -16,7 +16,9 @@ import csv
 import getpass
 import hashlib
 import logging
+import queue
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -566,8 +568,13 @@ class _Spool:
         self.writer = csv.writer(self.handle)
         self.count = 0
         self.rows: set[int] = set()
+        self.lock = threading.Lock()  # the reading thread and the loading one both add
 
     def add(self, problems: list[Problem]) -> None:
+        with self.lock:
+            self._add(problems)
+
+    def _add(self, problems: list[Problem]) -> None:
         for p in problems:
             self.writer.writerow([p.child, p.path, p.value, p.rule, p.message])
             if p.child:
@@ -726,16 +733,55 @@ def _load_extract(
     commit_each: bool = False,
 ) -> None:
     load = extract_loader.LOADERS[kind]
-    for batch in _extract_batches(table, kind, spool, ctx):
+    for batch in _prefetched(_extract_batches(table, kind, spool, ctx)):
         if commit_each:
             with transaction.atomic():
                 problems = load(batch, ctx)
                 _problem_rows(run, problems)  # saved with the batch they belong to
-            spool.count += len(problems)
-            spool.rows.update(int(p.child) for p in problems)
+            with spool.lock:
+                spool.count += len(problems)
+                spool.rows.update(int(p.child) for p in problems)
         else:
             spool.add(load(batch, ctx))
         progress.write(run, "loading", ctx.counts["rows"], None)
+
+
+def _prefetched(batches: Iterator[list[extracts.Row]]) -> Iterator[list[extracts.Row]]:
+    """Read and check the next batch in a thread while this one is written: the database's
+    work (COPY, index and constraint checks) and Python's then overlap. The reading thread
+    never touches the database; at most two batches wait, so memory stays bounded."""
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    done = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        waiting.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(done)
+        except BaseException as error:  # surfaced in the loading thread
+            waiting.put(error)
+
+    reader = threading.Thread(target=read, name="extract-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
 
 
 def _extract_counts(ctx: extract_loader.Context, spool: _Spool) -> dict[str, int]:

@@ -159,12 +159,13 @@ def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> di
         elif from_ref or from_nhs:
             found[row.number] = from_ref or next(iter(from_nhs))
         else:
-            column, value = ("person_reference", ref) if ref else ("nhs_number", number)
+            column = "person_reference" if ref else "nhs_number"
+            value = (ref if ref else number) or ""
             problems.append(
                 Problem(
                     n,
                     column,
-                    value or "",
+                    value,
                     "UNKNOWN_PERSON",
                     "No one in Hearth has this "
                     + ("reference in your system" if ref else "NHS number")
@@ -181,7 +182,9 @@ def _queue(person_ids: set[int], ctx: Context) -> None:
         ctx.queued |= person_ids
     if person_ids:
         now = timezone.now()
-        bulk.insert([PendingEvaluation(person_id=p, queued_at=now) for p in person_ids])
+        bulk.insert_rows(
+            PendingEvaluation, ("person_id", "queued_at"), [(p, now) for p in person_ids]
+        )
 
 
 # --- chronology -------------------------------------------------------------------------------
@@ -300,47 +303,75 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
     return problems
 
 
+ENTRY_COLUMNS = (
+    "agency_id",
+    "author_id",
+    "author_name",
+    "recorded_at",
+    "household_id",
+    "source_system",
+    "source_reference",
+    *ENTRY_FIELDS,
+    "status",
+    "version",
+)
+VERSION_COLUMNS = (
+    "entry_id",
+    "version",
+    "kind",
+    "recorded_at",
+    "recorded_by_id",
+    "recorded_by_name",
+    "reason",
+    *ENTRY_FIELDS,
+)
+
+
 def _create_entries(
     new: list[tuple[Row, dict[str, Any]]], people: dict[int, int], ctx: Context
 ) -> None:
+    """New entries, their subjects and first versions, as plain rows (no model instances)."""
     if not new:
         return
     now = timezone.now()
     name = ctx.actor_name
-    entries = [
-        ChronologyEntry(
-            agency_id=ctx.agency.pk,
-            author_name=name,
-            recorded_at=now,
-            source_system=ctx.system,
-            source_reference=row.values["source_reference"],
-            status=EntryStatus.ACTIVE,
-            version=1,
-            **content,
-        )
-        for row, content in new
-    ]
-    bulk.insert(entries)
-    bulk.insert(
+    agency = ctx.agency.pk
+    ids = bulk.insert_rows(
+        ChronologyEntry,
+        ENTRY_COLUMNS,
         [
-            EntrySubject(entry_id=e.pk, person_id=people[row.number], event_date=e.event_date)
-            for e, (row, _c) in zip(entries, new, strict=True)
-        ]
+            (
+                agency,
+                None,
+                name,
+                now,
+                None,
+                ctx.system,
+                row.values["source_reference"],
+                *[content[f] for f in ENTRY_FIELDS],
+                EntryStatus.ACTIVE.value,
+                1,
+            )
+            for row, content in new
+        ],
+    )
+    bulk.insert_rows(
+        EntrySubject,
+        ("entry_id", "person_id", "event_date"),
+        [
+            (pk, people[row.number], content["event_date"])
+            for pk, (row, content) in zip(ids, new, strict=True)
+        ],
     )
     reason = f"Loaded from {ctx.run.file_name} (import run {ctx.run.pk})"
-    bulk.insert(
+    original = VersionKind.ORIGINAL.value
+    bulk.insert_rows(
+        EntryVersion,
+        VERSION_COLUMNS,
         [
-            EntryVersion(
-                entry_id=e.pk,
-                version=1,
-                kind=VersionKind.ORIGINAL,
-                recorded_at=now,
-                recorded_by_name=name,
-                reason=reason,
-                **content,
-            )
-            for e, (_r, content) in zip(entries, new, strict=True)
-        ]
+            (pk, 1, original, now, None, name, reason, *[content[f] for f in ENTRY_FIELDS])
+            for pk, (_row, content) in zip(ids, new, strict=True)
+        ],
     )
 
 

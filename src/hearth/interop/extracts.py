@@ -8,6 +8,7 @@ same rule codes.
 """
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -101,9 +102,21 @@ def parse_date(value: str) -> date:
     raise RowError("DATE", f"{value!r} is not a date: write YYYY-MM-DD or DD/MM/YYYY.")
 
 
+_today: tuple[float, date] = (0.0, date.min)
+
+
+def _localdate() -> date:
+    """Today, asked of the clock once a minute, not once a row."""
+    global _today
+    now = time.monotonic()
+    if now - _today[0] > 60:
+        _today = (now, timezone.localdate())
+    return _today[1]
+
+
 def past_date(value: str) -> date:
     day = parse_date(value)
-    if day > timezone.localdate():
+    if day > _localdate():
         raise RowError("FUTURE_DATE", f"{day:%d/%m/%Y} is in the future.")
     return day
 
