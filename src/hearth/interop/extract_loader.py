@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connections
-from django.db.models import OuterRef, Subquery
+from django.db.models import CharField, Lookup, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from hearth.access.models import Involvement
@@ -85,6 +85,28 @@ class Context:
         return str(getattr(self.by, "display_name", "") or getattr(self.by, "username", ""))[:200]
 
 
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    """`field = ANY(%s)` with the values as one array parameter: for 10,000 references, far
+    cheaper to send and plan than `IN` with 10,000 parameters (PostgreSQL only)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
+CharField.register_lookup(_AnyOf)
+
+
+def one_of(field: str, values: Any) -> Q:
+    values = list(values)
+    if vendor() == "postgresql":
+        return Q(**{f"{field}__any_of": values})
+    return Q(**{f"{field}__in": values})
+
+
 def source_system(agency: Agency) -> str:
     return agency.source_system or agency.code
 
@@ -115,7 +137,7 @@ def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> di
     nhs = {r.values["nhs_number"] for r in rows if "nhs_number" in r.values}
     by_ref = (
         dict(
-            PersonIdentifier.objects.filter(system=ctx.system, value__in=refs).values_list(
+            PersonIdentifier.objects.filter(one_of("value", refs), system=ctx.system).values_list(
                 "value", "person_id"
             )
         )
@@ -230,8 +252,8 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
     existing = {
         e["source_reference"]: e
         for e in ChronologyEntry.objects.filter(
+            one_of("source_reference", [r.values["source_reference"] for r in good]),
             source_system=ctx.system,
-            source_reference__in=[r.values["source_reference"] for r in good],
         )
         .exclude(source_reference="")  # lets PostgreSQL use the partial unique index
         .values("pk", "source_reference", "agency_id", "status", "version", *ENTRY_FIELDS)
@@ -462,7 +484,7 @@ def people(rows: list[Row], ctx: Context) -> list[Problem]:
     rows = _duplicates(rows, ctx, problems, "person_reference")
     refs = [r.values["person_reference"] for r in rows]
     by_ref = dict(
-        PersonIdentifier.objects.filter(system=ctx.system, value__in=refs).values_list(
+        PersonIdentifier.objects.filter(one_of("value", refs), system=ctx.system).values_list(
             "value", "person_id"
         )
     )
@@ -671,7 +693,7 @@ def relationships(rows: list[Row], ctx: Context) -> list[Problem]:
         r.values["relative_reference"] for r in rows
     }
     by_ref = dict(
-        PersonIdentifier.objects.filter(system=ctx.system, value__in=refs).values_list(
+        PersonIdentifier.objects.filter(one_of("value", refs), system=ctx.system).values_list(
             "value", "person_id"
         )
     )
