@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Lookup, OuterRef, Q, Subquery
+from django.db.models import BigAutoField, BigIntegerField, CharField, Lookup, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from hearth.access.models import Involvement
@@ -98,6 +98,8 @@ class _AnyOf(Lookup):  # type: ignore[type-arg]
 
 
 CharField.register_lookup(_AnyOf)
+BigIntegerField.register_lookup(_AnyOf)
+BigAutoField.register_lookup(_AnyOf)
 
 
 def one_of(field: str, values: Any) -> Q:
@@ -261,7 +263,7 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
     subjects: dict[int, set[int]] = defaultdict(set)
     if existing:
         for entry_id, person_id in EntrySubject.objects.filter(
-            entry_id__in=[e["pk"] for e in existing.values()]
+            one_of("entry__id", [e["pk"] for e in existing.values()])
         ).values_list("entry_id", "person_id"):
             subjects[entry_id].add(person_id)
     new: list[tuple[Row, dict[str, Any]]] = []
