@@ -678,3 +678,55 @@ def test_nothing_is_future_dated(tmp_path: Path, known: dict[str, Person]) -> No
     path = chrono(tmp_path, f"E1,P1,{tomorrow:%d/%m/%Y},child-hungry,A")
     summary, failed = run("chronology", path)
     assert failed and rules(summary) == [("2", "event_date", "FUTURE_DATE")]
+
+
+# --- interrupted ------------------------------------------------------------------------------
+
+
+def _interrupt_second_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hearth.interop import actions, extract_loader
+
+    monkeypatch.setattr(actions, "EXTRACT_BATCH", 2)
+    real = extract_loader.chronology
+    calls = {"n": 0}
+
+    def failing(rows: Any, ctx: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionError("the database went away")
+        return real(rows, ctx)
+
+    monkeypatch.setitem(extract_loader.LOADERS, "chronology", failing)
+
+
+FIVE = [f"E{i},P1,2024-03-0{i},child-hungry,Row {i}" for i in range(1, 6)]
+
+
+def test_an_import_interrupted_part_way_leaves_nothing_and_a_rerun_loads_it_once(
+    tmp_path: Path, known: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = chrono(tmp_path, *FIVE)
+    with monkeypatch.context() as patch:
+        _interrupt_second_batch(patch)
+        with pytest.raises(ConnectionError):
+            call_command("import", "chronology", str(path), "--agency", "hv", "--json")
+    assert not ChronologyEntry.objects.exists() and not EntryVersion.objects.exists()
+    assert ImportRun.objects.get(kind="chronology").status == RunStatus.FAILED
+    summary, failed = run("chronology", path)
+    assert not failed and summary["counts"]["created"] == 5
+    assert ChronologyEntry.objects.count() == 5
+
+
+def test_a_partial_import_interrupted_keeps_whole_batches_and_a_rerun_completes_it(
+    tmp_path: Path, known: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = chrono(tmp_path, *FIVE)
+    with monkeypatch.context() as patch:
+        _interrupt_second_batch(patch)
+        with pytest.raises(ConnectionError):
+            call_command("import", "chronology", str(path), "--agency", "hv", "--partial")
+    assert ChronologyEntry.objects.count() == 2  # the first batch, whole
+    summary, failed = run("chronology", path, "--partial")
+    assert not failed
+    assert (summary["counts"]["created"], summary["counts"]["unchanged"]) == (3, 2)
+    assert ChronologyEntry.objects.count() == 5 and EntryVersion.objects.count() == 5

@@ -590,7 +590,6 @@ class _Spool:
                 _problem_rows(run, batch)
                 batch = []
         _problem_rows(run, batch)
-        self.handle.close()
 
 
 def import_extract_file(
@@ -686,6 +685,7 @@ def import_extract_file(
         raise
     finally:
         progress.clear(run)
+        spool.handle.close()
     return run
 
 
