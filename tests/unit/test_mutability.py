@@ -69,6 +69,7 @@ MODELS = {
     "episodes.Episode": MUTABLE,  # ends, and changes category at review
     # An import's run moves through its states; what it found and did is never rewritten.
     "interop.ImportRun": MUTABLE,
+    "interop.ColumnMapping": MUTABLE,
     "interop.ImportProblem": IMMUTABLE,
     "interop.ImportChildOutcome": IMMUTABLE,
     # Published figures, replaced whole when the files are reloaded; the partnership's settings.

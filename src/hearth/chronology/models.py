@@ -63,19 +63,27 @@ class ChronologyEntry(ImmutableModel):
     """Changed only by the chronology actions, inside `allow_changes()`, alongside a new EntryVersion."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="chronology_entries")
+    # Indexed only where set (entry_author_idx): imported entries have no author.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     author_name = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()
     subjects: "models.ManyToManyField[Person, EntrySubject]" = models.ManyToManyField(
         Person, through="EntrySubject", related_name="chronology_entries"
     )
+    # No index of its own: entry_household_idx (household, event_date) serves every lookup.
     household = models.ForeignKey(
         Address,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="household_entries",
         help_text="An entry about the whole household at this address, shown on every member's chronology.",
     )
@@ -103,8 +111,17 @@ class ChronologyEntry(ImmutableModel):
     class Meta:
         verbose_name_plural = "chronology entries"
         indexes = [
-            models.Index(fields=["household", "event_date"], name="entry_household_idx"),
+            # Partial: most entries are about people, not a household, and a bulk import of a
+            # million of them should not maintain a million index entries for NULL.
+            models.Index(
+                fields=["household", "event_date"],
+                name="entry_household_idx",
+                condition=models.Q(household__isnull=False),
+            ),
             models.Index(fields=["event_date"], name="entry_date_idx"),
+            models.Index(
+                fields=["author"], name="entry_author_idx", condition=models.Q(author__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -139,10 +156,14 @@ class ChronologyEntry(ImmutableModel):
 class EntrySubject(ImmutableModel):
     """A person an entry is about. `event_date` is mirrored here so a family's chronology is one index scan."""
 
+    # No index of its own: subject_unique (entry, person) serves every lookup by entry.
     entry = models.ForeignKey(
-        ChronologyEntry, on_delete=models.PROTECT, related_name="subject_links"
+        ChronologyEntry, on_delete=models.PROTECT, related_name="subject_links", db_index=False
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="entry_links")
+    # No index of its own: subject_person_date_idx (person, -event_date) serves every lookup.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="entry_links", db_index=False
+    )
     event_date = models.DateField()
 
     class Meta:
@@ -159,12 +180,20 @@ class VersionKind(models.TextChoices):
 class EntryVersion(ImmutableModel):
     """One version of an entry exactly as it was recorded: never changed, never deleted."""
 
-    entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, related_name="versions")
+    # No index of its own: entry_version_unique (entry, version) serves every lookup by entry.
+    entry = models.ForeignKey(
+        ChronologyEntry, on_delete=models.PROTECT, related_name="versions", db_index=False
+    )
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=VersionKind.choices)
     recorded_at = models.DateTimeField()
+    # Indexed only where set (version_recorded_by_idx): imported versions have no user.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     recorded_by_name = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was amended or retracted")
@@ -178,6 +207,13 @@ class EntryVersion(ImmutableModel):
 
     class Meta:
         ordering = ["entry", "version"]
+        indexes = [
+            models.Index(
+                fields=["recorded_by"],
+                name="version_recorded_by_idx",
+                condition=models.Q(recorded_by__isnull=False),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entry", "version"], name="entry_version_unique")
         ]

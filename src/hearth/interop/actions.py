@@ -12,9 +12,13 @@ killed load leaves only whole children and a re-run finds them and completes the
 """
 
 import contextlib
+import csv
 import getpass
 import hashlib
 import logging
+import queue
+import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,13 +33,24 @@ from django.utils import timezone
 
 from hearth.access.permissions import Permission, has_permission
 from hearth.accounts.models import User
+from hearth.agencies.models import Agency
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
-from hearth.interop import census, export, loader, progress, writer
+from hearth.interop import (
+    census,
+    export,
+    extract_loader,
+    extracts,
+    loader,
+    progress,
+    tabular,
+    writer,
+)
 from hearth.interop.census import ChildRecord, Report
 from hearth.interop.models import (
     TRANSITIONS,
     ChildOutcome,
+    ColumnMapping,
     ImportChildOutcome,
     ImportKind,
     ImportMode,
@@ -95,10 +110,17 @@ def _username(by: Any) -> str:
 
 
 def _new_run(
-    *, by: Any, name: str, sha256: str, size: int, via: str, stored: str = ""
+    *,
+    by: Any,
+    name: str,
+    sha256: str,
+    size: int,
+    via: str,
+    stored: str = "",
+    kind: str = ImportKind.CIN_CENSUS,
 ) -> ImportRun:
     return ImportRun.objects.create(
-        kind=ImportKind.CIN_CENSUS,
+        kind=kind,
         file_name=Path(name).name[:255],
         sha256=sha256,
         size_bytes=size,
@@ -484,3 +506,319 @@ def export_census(
         },
     )
     return counts
+
+
+# --- agency extracts (CSV and Excel) ----------------------------------------------------------
+
+EXTRACT_BATCH = 10_000
+
+
+def save_mapping(*, by: Any, agency_code: str, kind: str, mapping: Any) -> ColumnMapping:
+    """Save an agency's own headers for one kind of extract; audited."""
+    agency = _agency(agency_code)
+    if kind not in extracts.KINDS:
+        raise ValidationError(f"Unknown kind {kind!r}: use one of {', '.join(extracts.KINDS)}.")
+    names = {c.name for c in extracts.COLUMNS[kind]}
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise ValidationError('A mapping is a JSON object: {"their header": "hearth_column"}.')
+    unknown = sorted(set(mapping.values()) - names)
+    if unknown:
+        raise ValidationError(
+            f"{', '.join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'}"
+            f" of a {kind} extract: use {', '.join(sorted(names))}."
+        )
+    with transaction.atomic():
+        saved, _ = ColumnMapping.objects.update_or_create(
+            agency=agency,
+            kind=kind,
+            defaults={
+                "mapping": mapping,
+                "updated_at": timezone.now(),
+                "updated_by": _username(by),
+            },
+        )
+        record(
+            action=AuditAction.IMPORT,
+            by=by if getattr(by, "pk", None) else None,
+            username=_username(by),
+            object_type="column_mapping",
+            object_id=saved.pk,
+            details={"agency": agency.code, "kind": kind, "mapping": mapping},
+        )
+    return saved
+
+
+def _agency(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise ValidationError(
+            f"No agency has the code {code!r}: see `hearth agencies` or the admin."
+        )
+    return agency
+
+
+class _Spool:
+    """Problems kept on disk while a file loads, so a file of a million bad rows fits in memory;
+    saved to the run after the load's transaction has committed or rolled back."""
+
+    def __init__(self) -> None:
+        self.handle = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")  # noqa: SIM115 - closed by save()
+        self.writer = csv.writer(self.handle)
+        self.count = 0
+        self.rows: set[int] = set()
+        self.lock = threading.Lock()  # the reading thread and the loading one both add
+
+    def add(self, problems: list[Problem]) -> None:
+        with self.lock:
+            self._add(problems)
+
+    def _add(self, problems: list[Problem]) -> None:
+        for p in problems:
+            self.writer.writerow([p.child, p.path, p.value, p.rule, p.message])
+            if p.child:
+                self.rows.add(int(p.child))
+        self.count += len(problems)
+
+    def save(self, run: ImportRun) -> None:
+        self.handle.seek(0)
+        batch: list[Problem] = []
+        for cells in csv.reader(self.handle):
+            batch.append(Problem(*cells))
+            if len(batch) >= 5000:
+                _problem_rows(run, batch)
+                batch = []
+        _problem_rows(run, batch)
+
+
+def import_extract_file(
+    *,
+    by: Any,
+    path: Path,
+    kind: str,
+    agency_code: str,
+    mode: str = ImportMode.REJECT,
+    mapping: dict[str, str] | None = None,
+) -> ImportRun:
+    """Check and load an agency's CSV or XLSX extract of one kind; the run records who, when,
+    the file's hash, what it held and what changed. Reject mode loads in one transaction (all or
+    nothing); partial mode commits batch by batch, each whole, so a re-run completes it."""
+    if kind not in extracts.KINDS:
+        raise ValidationError(f"Unknown kind {kind!r}: use one of {', '.join(extracts.KINDS)}.")
+    if mode not in ImportMode.values:
+        raise ValidationError(f"Unknown mode {mode!r}.")
+    agency = _agency(agency_code)
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ValidationError(f"Cannot read {path}: {error.strerror}.") from error
+    mapping_from = "--mapping" if mapping is not None else ""
+    if mapping is None:
+        saved = ColumnMapping.objects.filter(agency=agency, kind=kind).first()
+        mapping, mapping_from = (saved.mapping, "saved") if saved else ({}, "")
+    run = _new_run(
+        by=by, name=path.name, sha256=census.sha256_of(path), size=size, via="command", kind=kind
+    )
+    header: dict[str, Any] = {
+        "agency": agency.code,
+        "source_system": extract_loader.source_system(agency),
+        "mapping": mapping,
+        "mapping_from": mapping_from,
+    }
+    try:
+        table = tabular.open_table(path, mapping)
+    except tabular.UnreadableFile as error:
+        return _refuse(run, by, header, [Problem("", "", "", "UNREADABLE", str(error))])
+    known = {c.name for c in extracts.COLUMNS[kind]}
+    ignored = [c for c in table.columns if c and c not in known]
+    header["encoding"] = table.encoding
+    header["notices"] = table.notices + (
+        [f"Columns Hearth does not use were ignored: {', '.join(ignored)}."] if ignored else []
+    )
+    missing = extracts.missing_columns(kind, table.columns)
+    if missing:
+        return _refuse(run, by, header, missing)
+    _move(run, RunStatus.VALIDATED, validated_at=timezone.now(), header=header)
+    _move(run, RunStatus.LOADING, mode=mode)
+    ctx = extract_loader.Context(
+        run=run,
+        by=by,
+        agency=agency,
+        system=header["source_system"],
+        present=set(table.columns),
+        queued=set() if mode == ImportMode.REJECT else None,
+    )
+    if kind == "chronology":
+        extract_loader.load_event_types(ctx)
+    spool = _Spool()
+    try:
+        if mode == ImportMode.REJECT:
+            with transaction.atomic():
+                _load_extract(kind, table, ctx, spool, run)
+                if spool.count:
+                    raise _Rejected([])
+                _finish_extract(run, by, ctx, spool)
+        else:
+            _load_extract(kind, table, ctx, spool, run, commit_each=True)
+            with transaction.atomic():
+                _finish_extract(run, by, ctx, spool)
+    except _Rejected:
+        run.refresh_from_db()
+        ctx.counts["rows_loaded"] = 0
+        for name in ("created", "amended", "unchanged"):
+            ctx.counts.pop(name, None)
+        with transaction.atomic():
+            spool.save(run)
+            _move(
+                run,
+                RunStatus.REJECTED,
+                finished_at=timezone.now(),
+                problem_count=spool.count,
+                counts=_extract_counts(ctx, spool),
+            )
+            _audit_rejection(run, [], by)
+    except Exception as error:
+        run.refresh_from_db()
+        _move(run, RunStatus.FAILED, finished_at=timezone.now(), error=repr(error)[:2000])
+        raise
+    finally:
+        progress.clear(run)
+        spool.handle.close()
+    return run
+
+
+def _refuse(run: ImportRun, by: Any, header: dict[str, Any], problems: list[Problem]) -> ImportRun:
+    with transaction.atomic():
+        _problem_rows(run, problems)
+        _move(
+            run,
+            RunStatus.REJECTED,
+            validated_at=timezone.now(),
+            finished_at=timezone.now(),
+            header=header,
+            problem_count=len(problems),
+            counts={"rows": 0, "rows_loaded": 0, "rows_rejected": 0},
+        )
+        _audit_rejection(run, problems, by)
+    return run
+
+
+def _extract_batches(
+    table: tabular.Table, kind: str, spool: _Spool, ctx: extract_loader.Context
+) -> Iterator[list[extracts.Row]]:
+    columns = extracts.COLUMNS[kind]
+    batch: list[extracts.Row] = []
+    for number, cells in table.rows:
+        ctx.counts["rows"] += 1
+        row, problems = extracts.check_row(kind, number, cells, columns)
+        if problems:
+            spool.add(problems)
+        elif row is not None:
+            batch.append(row)
+        if ctx.counts["rows"] % EXTRACT_BATCH == 0:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _load_extract(
+    kind: str,
+    table: tabular.Table,
+    ctx: extract_loader.Context,
+    spool: _Spool,
+    run: ImportRun,
+    commit_each: bool = False,
+) -> None:
+    load = extract_loader.LOADERS[kind]
+    for batch in _prefetched(_extract_batches(table, kind, spool, ctx)):
+        if commit_each:
+            with transaction.atomic():
+                problems = load(batch, ctx)
+                _problem_rows(run, problems)  # saved with the batch they belong to
+            with spool.lock:
+                spool.count += len(problems)
+                spool.rows.update(int(p.child) for p in problems)
+        else:
+            spool.add(load(batch, ctx))
+        progress.write(run, "loading", ctx.counts["rows"], None)
+
+
+def _prefetched(batches: Iterator[list[extracts.Row]]) -> Iterator[list[extracts.Row]]:
+    """Read and check the next batch in a thread while this one is written: the database's
+    work (COPY, index and constraint checks) and Python's then overlap. The reading thread
+    never touches the database; at most two batches wait, so memory stays bounded."""
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    done = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        waiting.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(done)
+        except BaseException as error:  # surfaced in the loading thread
+            waiting.put(error)
+
+    reader = threading.Thread(target=read, name="extract-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+def _extract_counts(ctx: extract_loader.Context, spool: _Spool) -> dict[str, int]:
+    rejected = len(spool.rows)
+    counts = {
+        "rows": ctx.counts["rows"],
+        "rows_loaded": 0 if "rows_loaded" in ctx.counts else ctx.counts["rows"] - rejected,
+        "rows_rejected": rejected,
+    }
+    if "rows_loaded" not in ctx.counts:  # loaded: what it did to the records
+        counts.update({name: ctx.counts[name] for name in ("created", "amended", "unchanged")})
+    return counts
+
+
+def _finish_extract(run: ImportRun, by: Any, ctx: extract_loader.Context, spool: _Spool) -> None:
+    counts = _extract_counts(ctx, spool)
+    if spool.handle.tell():  # partial mode's check-time problems (its load problems are saved)
+        spool.save(run)
+    _move(
+        run,
+        RunStatus.LOADED,
+        finished_at=timezone.now(),
+        counts=counts,
+        problem_count=spool.count,
+    )
+    record(
+        action=AuditAction.IMPORT,
+        by=by if getattr(by, "pk", None) else None,
+        username=run.by_username,
+        object_type="import_run",
+        object_id=run.pk,
+        details={
+            "file": run.file_name,
+            "sha256": run.sha256,
+            "kind": run.kind,
+            "agency": run.header.get("agency"),
+            "mode": run.mode,
+            "counts": counts,
+        },
+    )

@@ -6,6 +6,8 @@ several times faster than a multi-row INSERT built by the ORM. Runs inside the c
 transaction, like any other statement.
 """
 
+import csv
+import io
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -54,3 +56,48 @@ def insert(objs: Sequence[Model], using: str = "default") -> None:
                 copy.write_row(row)
                 obj._state.adding = False
                 obj._state.db = using
+
+
+def insert_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    using: str = "default",
+) -> list[int]:
+    """Insert plain tuples (values for `columns`, by attname) and return their new ids, in order.
+
+    The fast path for a million rows: no model instances. On PostgreSQL the rows go as one COPY
+    in CSV format, written by the C `csv` module; FORCE_NOT_NULL keeps an empty string empty in
+    the NOT NULL text columns (elsewhere an empty field is NULL, as `None` is written).
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return [o.pk for o in objs]
+    fields = {f.attname: f for f in meta.concrete_fields}
+    qn = connection.ops.quote_name
+    texts = [
+        qn(fields[c].column)
+        for c in columns
+        if not fields[c].null
+        and fields[c].get_internal_type() in ("CharField", "TextField", "SlugField")
+    ]
+    table = qn(meta.db_table)
+    names = ", ".join(qn(c) for c in ["id", *[fields[c].column for c in columns]])
+    options = f"FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)})" if texts else "FORMAT csv"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [meta.db_table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        buffer = io.StringIO()
+        out = csv.writer(buffer, lineterminator="\n")
+        out.writerows((pk, *row) for pk, row in zip(ids, rows, strict=True))
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH ({options})") as copy:
+            copy.write(buffer.getvalue())
+    return ids

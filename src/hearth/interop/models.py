@@ -11,11 +11,16 @@ from hearth.lib.immutable import ImmutableModel
 
 class ImportKind(models.TextChoices):
     CIN_CENSUS = "cin_census", "Children in Need census (XML)"
+    PEOPLE = "people", "Agency extract: people"
+    ADDRESSES = "addresses", "Agency extract: addresses"
+    RELATIONSHIPS = "relationships", "Agency extract: relationships"
+    INVOLVEMENTS = "involvements", "Agency extract: involvements"
+    CHRONOLOGY = "chronology", "Agency extract: chronology entries"
 
 
 class ImportMode(models.TextChoices):
-    REJECT = "reject", "Whole file, or nothing if any child has an error"
-    PARTIAL = "partial", "The children without errors; the others held back"
+    REJECT = "reject", "Whole file, or nothing if any child or row has an error"
+    PARTIAL = "partial", "The children or rows without errors; the others held back"
 
 
 class RunStatus(models.TextChoices):
@@ -77,8 +82,10 @@ class ImportRun(models.Model):
 
 class ImportProblem(ImmutableModel):
     run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="problems")
-    child = models.CharField(max_length=100, blank=True, help_text="LAchildID")
-    path = models.CharField(max_length=300)
+    child = models.CharField(
+        max_length=100, blank=True, help_text="LAchildID, or the row number of an extract"
+    )
+    path = models.CharField(max_length=300, help_text="Element path, or an extract's column")
     value = models.TextField(blank=True)
     rule = models.CharField(max_length=40)
     message = models.TextField()
@@ -107,3 +114,27 @@ class ImportChildOutcome(ImmutableModel):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["run", "outcome"], name="import_outcome_idx")]
+
+
+class ColumnMapping(models.Model):
+    """An agency's own headers for one kind of extract: {"their header": "hearth_column"}.
+
+    Saved with `hearth import mapping`; applied to every extract of that kind from the agency
+    unless the command is given another (`--mapping FILE.json`).
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+    updated_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind"], name="column_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.kind}"

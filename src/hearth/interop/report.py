@@ -66,3 +66,50 @@ def table(rows: list[dict[str, str]], columns: tuple[str, ...], width: int = 60)
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
     return "\n".join(lines)
+
+
+REJECTED_COLUMNS = ("row", "column", "value", "reason", "rule")
+
+
+def rejected_rows(run: ImportRun) -> Iterable[dict[str, str]]:
+    """An extract's problems: the row (as a spreadsheet numbers it: the header is row 1), the
+    column, the value as the file held it, the reason in words, and the rule's code."""
+    for p in run.problems.order_by("id").iterator(chunk_size=5000):
+        yield {
+            "row": p.child,
+            "column": p.path,
+            "value": p.value,
+            "reason": p.message,
+            "rule": p.rule,
+        }
+
+
+def write_rejected_csv(run: ImportRun, out: IO[str]) -> int:
+    """The rejected-rows file; cells a spreadsheet could read as formulas are neutralised."""
+    writer = csv.DictWriter(out, fieldnames=REJECTED_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for row in rejected_rows(run):
+        writer.writerow({k: safe_text(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
+def extract_json(run: ImportRun) -> dict[str, Any]:
+    return {
+        "run": run.pk,
+        "kind": run.kind,
+        "file": run.file_name,
+        "sha256": run.sha256,
+        "agency": run.header.get("agency"),
+        "status": run.status,
+        "rejected": run.status != "loaded",
+        "mode": run.mode,
+        "by": run.by_username,
+        "encoding": run.header.get("encoding"),
+        "mapping": run.header.get("mapping") or {},
+        "notices": run.header.get("notices", []),
+        "counts": run.counts,
+        "problems": list(rejected_rows(run)),
+        "error": run.error,
+    }

@@ -1,4 +1,6 @@
-"""`hearth import cin-census FILE` and `hearth import work`, the background worker."""
+"""`hearth import cin-census FILE`, the agency extracts (`hearth import chronology FILE --agency
+CODE`, and `people`, `addresses`, `relationships`, `involvements`), `hearth import mapping`, and
+`hearth import work`, the background worker."""
 
 import json
 import time
@@ -8,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hearth.interop import actions, report
+from hearth.interop import actions, extracts, report
 from hearth.interop.models import ImportMode, ImportRun, RunStatus
 
 SHOWN = 200  # problems printed in the table; the CSV report has every one
@@ -33,6 +35,34 @@ class Command(BaseCommand):
         cin.add_argument(
             "--report", type=Path, help="Where to write the CSV report (default: FILE.report.csv)"
         )
+        for kind in extracts.KINDS:
+            ext = sub.add_parser(
+                kind, help=f"Check and load an agency's {kind} extract (CSV or XLSX)"
+            )
+            ext.add_argument("file", type=Path)
+            ext.add_argument("--agency", required=True, help="The agency's code in Hearth")
+            ext.add_argument("--json", action="store_true", help="Print a machine-readable summary")
+            ext.add_argument(
+                "--partial",
+                action="store_true",
+                help="Load the good rows and list the rejected ones (default: reject the whole "
+                "file if any row has an error)",
+            )
+            ext.add_argument(
+                "--mapping",
+                type=Path,
+                help='A JSON file {"their header": "hearth_column"} for this run '
+                "(default: the agency's saved mapping, if any)",
+            )
+            ext.add_argument(
+                "--rejected",
+                type=Path,
+                help="Where to write the rejected-rows CSV (default: FILE.rejected.csv)",
+            )
+        mapping = sub.add_parser("mapping", help="Save an agency's column mapping for a kind")
+        mapping.add_argument("file", type=Path, help='JSON: {"their header": "hearth_column"}')
+        mapping.add_argument("--agency", required=True)
+        mapping.add_argument("--kind", required=True, choices=extracts.KINDS)
         work = sub.add_parser("work", help="Check uploaded files and load queued ones")
         work.add_argument("--once", action="store_true", help="Process what is waiting, then stop")
         work.add_argument("--interval", type=float, default=5.0)
@@ -40,6 +70,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "work":
             self.work(once=options["once"], interval=options["interval"])
+            return
+        if options["subcommand"] == "mapping":
+            self.save_mapping(options)
+            return
+        if options["subcommand"] in extracts.KINDS:
+            self.extract(options)
             return
         path: Path = options["file"]
         mode = ImportMode.PARTIAL if options["partial"] else ImportMode.REJECT
@@ -60,6 +96,81 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path.name} was {run.get_status_display().split(':')[0].lower()}: nothing was loaded."
             )
+
+    def save_mapping(self, options: dict[str, Any]) -> None:
+        try:
+            mapping = json.loads(Path(options["file"]).read_text(encoding="utf-8-sig"))
+            saved = actions.save_mapping(
+                by=actions.command_actor(),
+                agency_code=options["agency"],
+                kind=options["kind"],
+                mapping=mapping,
+            )
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Cannot read the mapping: {error}") from error
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(
+            f"Saved {len(saved.mapping)} column names for {options['agency']}'s "
+            f"{options['kind']} extracts."
+        )
+
+    def extract(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        mapping = None
+        if options["mapping"]:
+            try:
+                mapping = json.loads(Path(options["mapping"]).read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read the mapping: {error}") from error
+            if not isinstance(mapping, dict):
+                raise CommandError('A mapping is a JSON object: {"their header": "hearth_column"}.')
+        try:
+            run = actions.import_extract_file(
+                by=actions.command_actor(),
+                path=path,
+                kind=options["subcommand"],
+                agency_code=options["agency"],
+                mode=ImportMode.PARTIAL if options["partial"] else ImportMode.REJECT,
+                mapping=mapping,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        rejected_path = options["rejected"] or path.with_name(path.name + ".rejected.csv")
+        with rejected_path.open("w", newline="", encoding="utf-8") as out:
+            report.write_rejected_csv(run, out)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {**report.extract_json(run), "rejected_file": str(rejected_path)}, indent=2
+                )
+            )
+        else:
+            self.extract_summary(run, rejected_path)
+        if run.status != RunStatus.LOADED:
+            raise CommandError(
+                f"{path.name} was rejected: nothing was loaded. See {rejected_path}."
+            )
+
+    def extract_summary(self, run: ImportRun, rejected_path: Path) -> None:
+        c = run.counts
+        self.stdout.write(
+            f"{run.file_name} (SHA-256 {run.sha256[:12]}…, {run.header.get('encoding', '?')}): "
+            f"{c.get('rows', 0)} rows, {c.get('rows_rejected', 0)} rejected."
+        )
+        for notice in run.header.get("notices", []):
+            self.stdout.write(f"Note: {notice}")
+        rows = list(report.rejected_rows(run))
+        if rows:
+            self.stdout.write(report.table(rows[:SHOWN], report.REJECTED_COLUMNS))
+            if len(rows) > SHOWN:
+                self.stdout.write(f"… and {len(rows) - SHOWN} more in the rejected-rows file.")
+        if run.status == RunStatus.LOADED:
+            self.stdout.write(
+                f"Loaded {c.get('rows_loaded', 0)} rows: {c.get('created', 0)} new, "
+                f"{c.get('amended', 0)} amended, {c.get('unchanged', 0)} unchanged."
+            )
+        self.stdout.write(f"Rejected rows: {rejected_path}")
 
     def summary(self, run: ImportRun, report_path: Path) -> None:
         counts = run.counts
