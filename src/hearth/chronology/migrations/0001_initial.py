@@ -6,295 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
-        ("people", "0001_initial"),
+        ('agencies', '0001_initial'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="EventType",
+            name='EventType',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=60, unique=True)),
-                ("label", models.CharField(max_length=200)),
-                (
-                    "domain",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("physical_care", "Physical care"),
-                            ("health", "Health"),
-                            ("safety", "Supervision and safety"),
-                            ("emotional", "Emotional care"),
-                            ("education", "Education"),
-                            ("home_conditions", "Home conditions"),
-                            ("", "Not neglect-specific"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("default_weight", models.DecimalField(decimal_places=1, default=0, max_digits=4)),
-                ("is_concern", models.BooleanField(default=False)),
-                ("active", models.BooleanField(default=True)),
-                ("description", models.TextField(blank=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=60, unique=True)),
+                ('label', models.CharField(max_length=200)),
+                ('domain', models.CharField(blank=True, choices=[('physical_care', 'Physical care'), ('health', 'Health'), ('safety', 'Supervision and safety'), ('emotional', 'Emotional care'), ('education', 'Education'), ('home_conditions', 'Home conditions'), ('', 'Not neglect-specific')], max_length=20)),
+                ('default_weight', models.DecimalField(decimal_places=1, default=0, max_digits=4)),
+                ('is_concern', models.BooleanField(default=False)),
+                ('active', models.BooleanField(default=True)),
+                ('description', models.TextField(blank=True)),
             ],
             options={
-                "ordering": ["label"],
+                'ordering': ['label'],
             },
         ),
         migrations.CreateModel(
-            name="ChronologyEntry",
+            name='ChronologyEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("author_name", models.CharField(blank=True, max_length=200)),
-                ("recorded_at", models.DateTimeField()),
-                ("source_system", models.CharField(blank=True, max_length=60)),
-                ("source_reference", models.CharField(blank=True, max_length=100)),
-                ("event_date", models.DateField()),
-                (
-                    "date_accuracy",
-                    models.CharField(
-                        choices=[
-                            ("day", "Exact day"),
-                            ("month", "Month only"),
-                            ("year", "Year only"),
-                        ],
-                        default="day",
-                        max_length=5,
-                    ),
-                ),
-                ("description", models.TextField()),
-                (
-                    "impact_on_child",
-                    models.TextField(blank=True, verbose_name="What this means for the child"),
-                ),
-                (
-                    "sharing_level",
-                    models.CharField(
-                        choices=[
-                            ("partnership", "Partnership: every agency working with the family"),
-                            ("own_agency", "Own agency only"),
-                            ("restricted", "Restricted to named roles"),
-                        ],
-                        default="partnership",
-                        max_length=12,
-                    ),
-                ),
-                ("restricted_roles", models.CharField(blank=True, max_length=200)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("active", "Active"), ("retracted", "Retracted")],
-                        default="active",
-                        max_length=10,
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="chronology_entries",
-                        to="agencies.agency",
-                    ),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="An entry about the whole household at this address, shown on every member's chronology.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="household_entries",
-                        to="people.address",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('author_name', models.CharField(blank=True, max_length=200)),
+                ('recorded_at', models.DateTimeField()),
+                ('source_system', models.CharField(blank=True, max_length=60)),
+                ('source_reference', models.CharField(blank=True, max_length=100)),
+                ('event_date', models.DateField()),
+                ('date_accuracy', models.CharField(choices=[('day', 'Exact day'), ('month', 'Month only'), ('year', 'Year only')], default='day', max_length=5)),
+                ('description', models.TextField()),
+                ('impact_on_child', models.TextField(blank=True, verbose_name='What this means for the child')),
+                ('sharing_level', models.CharField(choices=[('partnership', 'Partnership: every agency working with the family'), ('own_agency', 'Own agency only'), ('restricted', 'Restricted to named roles')], default='partnership', max_length=12)),
+                ('restricted_roles', models.CharField(blank=True, max_length=200)),
+                ('status', models.CharField(choices=[('active', 'Active'), ('retracted', 'Retracted')], default='active', max_length=10)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chronology_entries', to='agencies.agency')),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('household', models.ForeignKey(blank=True, help_text="An entry about the whole household at this address, shown on every member's chronology.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='household_entries', to='people.address')),
             ],
             options={
-                "verbose_name_plural": "chronology entries",
+                'verbose_name_plural': 'chronology entries',
             },
         ),
         migrations.CreateModel(
-            name="EntrySubject",
+            name='EntrySubject',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("event_date", models.DateField()),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="subject_links",
-                        to="chronology.chronologyentry",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="entry_links",
-                        to="people.person",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('event_date', models.DateField()),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subject_links', to='chronology.chronologyentry')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entry_links', to='people.person')),
             ],
         ),
         migrations.AddField(
-            model_name="chronologyentry",
-            name="subjects",
-            field=models.ManyToManyField(
-                related_name="chronology_entries",
-                through="chronology.EntrySubject",
-                to="people.person",
-            ),
+            model_name='chronologyentry',
+            name='subjects',
+            field=models.ManyToManyField(related_name='chronology_entries', through='chronology.EntrySubject', to='people.person'),
         ),
         migrations.CreateModel(
-            name="EntryVersion",
+            name='EntryVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField()),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("original", "Recorded"),
-                            ("amendment", "Amended"),
-                            ("retraction", "Retracted"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("recorded_at", models.DateTimeField()),
-                ("recorded_by_name", models.CharField(blank=True, max_length=200)),
-                (
-                    "reason",
-                    models.TextField(blank=True, help_text="Why it was amended or retracted"),
-                ),
-                ("event_date", models.DateField()),
-                (
-                    "date_accuracy",
-                    models.CharField(
-                        choices=[
-                            ("day", "Exact day"),
-                            ("month", "Month only"),
-                            ("year", "Year only"),
-                        ],
-                        max_length=5,
-                    ),
-                ),
-                ("description", models.TextField()),
-                ("impact_on_child", models.TextField(blank=True)),
-                (
-                    "sharing_level",
-                    models.CharField(
-                        choices=[
-                            ("partnership", "Partnership: every agency working with the family"),
-                            ("own_agency", "Own agency only"),
-                            ("restricted", "Restricted to named roles"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("restricted_roles", models.CharField(blank=True, max_length=200)),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="versions",
-                        to="chronology.chronologyentry",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "event_type",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="chronology.eventtype",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField()),
+                ('kind', models.CharField(choices=[('original', 'Recorded'), ('amendment', 'Amended'), ('retraction', 'Retracted')], max_length=10)),
+                ('recorded_at', models.DateTimeField()),
+                ('recorded_by_name', models.CharField(blank=True, max_length=200)),
+                ('reason', models.TextField(blank=True, help_text='Why it was amended or retracted')),
+                ('event_date', models.DateField()),
+                ('date_accuracy', models.CharField(choices=[('day', 'Exact day'), ('month', 'Month only'), ('year', 'Year only')], max_length=5)),
+                ('description', models.TextField()),
+                ('impact_on_child', models.TextField(blank=True)),
+                ('sharing_level', models.CharField(choices=[('partnership', 'Partnership: every agency working with the family'), ('own_agency', 'Own agency only'), ('restricted', 'Restricted to named roles')], max_length=12)),
+                ('restricted_roles', models.CharField(blank=True, max_length=200)),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='chronology.chronologyentry')),
+                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('event_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='chronology.eventtype')),
             ],
             options={
-                "ordering": ["entry", "version"],
+                'ordering': ['entry', 'version'],
             },
         ),
         migrations.AddField(
-            model_name="chronologyentry",
-            name="event_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="chronology.eventtype",
-            ),
+            model_name='chronologyentry',
+            name='event_type',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='chronology.eventtype'),
         ),
         migrations.AddIndex(
-            model_name="entrysubject",
-            index=models.Index(fields=["person", "-event_date"], name="subject_person_date_idx"),
+            model_name='entrysubject',
+            index=models.Index(fields=['person', '-event_date'], name='subject_person_date_idx'),
         ),
         migrations.AddConstraint(
-            model_name="entrysubject",
-            constraint=models.UniqueConstraint(fields=("entry", "person"), name="subject_unique"),
+            model_name='entrysubject',
+            constraint=models.UniqueConstraint(fields=('entry', 'person'), name='subject_unique'),
         ),
         migrations.AddConstraint(
-            model_name="entryversion",
-            constraint=models.UniqueConstraint(
-                fields=("entry", "version"), name="entry_version_unique"
-            ),
+            model_name='entryversion',
+            constraint=models.UniqueConstraint(fields=('entry', 'version'), name='entry_version_unique'),
         ),
         migrations.AddIndex(
-            model_name="chronologyentry",
-            index=models.Index(fields=["household", "event_date"], name="entry_household_idx"),
+            model_name='chronologyentry',
+            index=models.Index(fields=['household', 'event_date'], name='entry_household_idx'),
         ),
         migrations.AddIndex(
-            model_name="chronologyentry",
-            index=models.Index(fields=["event_date"], name="entry_date_idx"),
+            model_name='chronologyentry',
+            index=models.Index(fields=['event_date'], name='entry_date_idx'),
         ),
         migrations.AddConstraint(
-            model_name="chronologyentry",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("source_reference", ""), _negated=True),
-                fields=("source_system", "source_reference"),
-                name="entry_unique_source",
-            ),
+            model_name='chronologyentry',
+            constraint=models.UniqueConstraint(condition=models.Q(('source_reference', ''), _negated=True), fields=('source_system', 'source_reference'), name='entry_unique_source'),
         ),
     ]

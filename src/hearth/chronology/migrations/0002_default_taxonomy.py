@@ -5,13 +5,7 @@ from django.db import migrations
 # code, label, neglect domain, default concern weight, is a concern
 TAXONOMY = [
     ("referral-received", "Referral received by children's social care", "", 2.0, True),
-    (
-        "referral-from-housing",
-        "Housing provider raised a safeguarding concern",
-        "home_conditions",
-        2.0,
-        True,
-    ),
+    ("referral-from-housing", "Housing provider raised a safeguarding concern", "home_conditions", 2.0, True),
     ("missed-health-appointment", "Child not brought to a health appointment", "health", 1.0, True),
     ("missed-immunisation", "Immunisations missed or overdue", "health", 1.0, True),
     ("untreated-dental-decay", "Untreated dental decay or pain", "health", 2.0, True),
@@ -51,13 +45,7 @@ def load(apps, schema_editor):
     EventType = apps.get_model("chronology", "EventType")
     for code, label, domain, weight, concern in TAXONOMY:
         EventType.objects.update_or_create(
-            code=code,
-            defaults={
-                "label": label,
-                "domain": domain,
-                "default_weight": weight,
-                "is_concern": concern,
-            },
+            code=code, defaults={"label": label, "domain": domain, "default_weight": weight, "is_concern": concern}
         )
 
 
