@@ -379,7 +379,7 @@ def clean_indicator_codes(codes: Iterable[str]) -> list[str]:
             raise ValidationError(
                 {
                     "indicator_codes": f"{code!r} is not an indicator code: use letters, "
-                    "numbers, hyphens and underscores, like cp_neglect_share."
+                    "numbers, hyphens and underscores, like cp_neglect_share_latest."
                 }
             ) from None
         if code not in LIBRARY:

@@ -184,7 +184,7 @@ class EvidenceForm(GovukFormMixin, forms.Form):
     indicator_codes = forms.CharField(
         label="Dataset indicators it draws on (optional)",
         required=False,
-        help_text="Indicator codes separated by commas or spaces, like cp_neglect_share, "
+        help_text="Indicator codes separated by commas or spaces, like cp_neglect_share_latest, "
         "rereferrals_12m.",
     )
     updates = UpdateChoiceField(

@@ -187,7 +187,8 @@ class ImpactEvidence(ImmutableModel):
     """Evidence of impact under one strategic objective, from one source, for one quarter.
 
     Indicator codes are stored as strings (the partnership dataset's codes, such as
-    `cp_neglect_share`), so this app does not depend on the indicator library."""
+    `cp_neglect_share_latest`); the action that records evidence checks each against the
+    indicator library, so every code leads to a figure."""
 
     strategic_objective = models.CharField(max_length=10, choices=StrategicObjective.choices)
     source = models.CharField(max_length=30, choices=EvidenceSource.choices)
