@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "hearth.actionplans",
     "hearth.workforce",
     "hearth.interop",
+    "hearth.linkage",
     "hearth.synth",
     "hearth.web",
 ]

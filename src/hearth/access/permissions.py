@@ -36,6 +36,11 @@ class Permission(StrEnum):
     # Loading files from partner systems (the CIN census) and reading their import reports:
     # counts and LA child IDs, never the children's records.
     IMPORT_DATA = "import_data"
+    # Who is who: the review queue of possible matches, merges and unmerges. Reviewers see the
+    # identifying fields of the two records side by side, never a chronology.
+    REVIEW_MATCHES = "review_matches"
+    # Training the linkage model, its thresholds and batch runs: figures, not records.
+    MANAGE_LINKAGE = "manage_linkage"
 
 
 _CASEWORK = {
@@ -83,8 +88,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.MANAGE_REPORTING,
             Permission.MANAGE_API_CREDENTIALS,
             Permission.IMPORT_DATA,
+            Permission.MANAGE_LINKAGE,
         }
     ),
+    Role.DATA_QUALITY: frozenset({Permission.REVIEW_MATCHES, Permission.MANAGE_LINKAGE}),
     # An agency's lead updates and signs off its own action plan (the agency is checked by the
     # action-plan actions) and records its training; no child records.
     Role.AGENCY_LEAD: frozenset(

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     # Signs off their agency's neglect action plan; sees partnership summaries, not records.
     AGENCY_LEAD = "agency_lead", "Agency safeguarding lead"
+    # Decides who is who: reviews the possible matches the linkage model was unsure about.
+    DATA_QUALITY = "data_quality", "Data-quality officer"
 
 
 class User(AbstractUser):

@@ -52,6 +52,12 @@ class AuditAction(models.TextChoices):
     SET_TRAINING_TARGET = "set_training_target", "Set a training target"
     UPLOAD_IMPORT = "upload_import", "Uploaded a file to import"
     REJECT_IMPORT = "reject_import", "An import was rejected"
+    VIEW_MATCH = "view_match", "Viewed a possible match"
+    DECIDE_MATCH = "decide_match", "Decided a possible match"
+    MERGE_PEOPLE = "merge_people", "Merged two records of one person"
+    UNMERGE_PEOPLE = "unmerge_people", "Undid a merge"
+    LINK_RUN = "link_run", "Ran record linkage"
+    TRAIN_LINKAGE = "train_linkage", "Trained the linkage model"
 
 
 class AuditEvent(ImmutableModel):

@@ -112,6 +112,11 @@ class Person(models.Model):
     )
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this record was merged into another person; the merge can be undone
+    # (hearth.linkage.merge), so the row and everything it held are kept.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]

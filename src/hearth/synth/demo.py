@@ -446,6 +446,14 @@ DEMO_USERS = (
         None,
         "The police's action plan; no child records",
     ),
+    (
+        "data.quality",
+        "csc",
+        Role.DATA_QUALITY,
+        "Data-quality officer",
+        None,
+        "The review queue of possible matches; names and dates of birth, no chronologies",
+    ),
 )
 
 
