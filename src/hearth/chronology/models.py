@@ -62,7 +62,11 @@ class EntryStatus(models.TextChoices):
 class ChronologyEntry(ImmutableModel):
     """Changed only by the chronology actions, inside `allow_changes()`, alongside a new EntryVersion."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="chronology_entries")
+    # No index of its own (nor event_type): a handful of values over millions of rows, which no
+    # query looks up alone, and which a bulk import would otherwise maintain for every row.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="chronology_entries", db_index=False
+    )
     # Indexed only where set (entry_author_idx): imported entries have no author.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,7 +99,9 @@ class ChronologyEntry(ImmutableModel):
     date_accuracy = models.CharField(
         max_length=5, choices=DateAccuracy.choices, default=DateAccuracy.DAY
     )
-    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     description = models.TextField()
     impact_on_child = models.TextField("What this means for the child", blank=True)
     sharing_level = models.CharField(
@@ -199,7 +205,9 @@ class EntryVersion(ImmutableModel):
     reason = models.TextField(blank=True, help_text="Why it was amended or retracted")
     event_date = models.DateField()
     date_accuracy = models.CharField(max_length=5, choices=DateAccuracy.choices)
-    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     description = models.TextField()
     impact_on_child = models.TextField(blank=True)
     sharing_level = models.CharField(max_length=12, choices=SharingLevel.choices)

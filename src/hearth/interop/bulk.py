@@ -101,3 +101,29 @@ def insert_rows(
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH ({options})") as copy:
             copy.write(buffer.getvalue())
     return ids
+
+
+def append_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    using: str = "default",
+) -> None:
+    """Insert plain tuples whose ids nobody needs back: on PostgreSQL one COPY that leaves the
+    id to the column's own default, with no round trip to reserve ids first."""
+    if not rows:
+        return
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        insert_rows(model, columns, rows, using)
+        return
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(fields[c].column) for c in columns)
+    table = qn(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

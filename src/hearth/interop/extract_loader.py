@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import BigAutoField, BigIntegerField, CharField, Lookup, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -79,6 +79,12 @@ class Context:
     # People already queued for the alert evaluator by this load. Only when the whole load is
     # one transaction: the evaluator cannot see the queue, or the entries, before it commits.
     queued: set[int] | None = None
+    # Who each person reference and NHS number named when first looked up by this load: a file
+    # names the same people again and again, so each is asked of the database once a load.
+    person_of_ref: dict[str, int | None] = field(default_factory=dict)
+    people_of_nhs: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # The PostgreSQL staging table of this transaction, once created (see `_create_entries_pg`).
+    stage: str = ""
 
     @property
     def actor_name(self) -> str:
@@ -133,32 +139,50 @@ def _duplicates(rows: list[Row], ctx: Context, problems: list[Problem], key: str
     return kept
 
 
-def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> dict[int, int]:
-    """Row number -> person id, by the agency's person reference or the NHS number."""
+# The most references and NHS numbers a load remembers (about 120 bytes each); past that it
+# forgets them all and asks again, so a file about millions of people still fits in memory.
+PEOPLE_CACHE_LIMIT = 500_000
+
+
+def _look_up_people(rows: list[Row], ctx: Context) -> None:
+    """Ask the database only about the references and NHS numbers this load has not yet seen."""
+    by_ref, by_nhs = ctx.person_of_ref, ctx.people_of_nhs
     refs = {r.values["person_reference"] for r in rows if "person_reference" in r.values}
     nhs = {r.values["nhs_number"] for r in rows if "nhs_number" in r.values}
-    by_ref = (
-        dict(
+    refs -= by_ref.keys()
+    nhs -= by_nhs.keys()
+    if len(by_ref) + len(by_nhs) + len(refs) + len(nhs) > PEOPLE_CACHE_LIMIT:
+        by_ref.clear()
+        by_nhs.clear()
+        return _look_up_people(rows, ctx)
+    if refs:
+        found = dict(
             PersonIdentifier.objects.filter(one_of("value", refs), system=ctx.system).values_list(
                 "value", "person_id"
             )
         )
-        if refs
-        else {}
-    )
-    by_nhs: dict[str, set[int]] = defaultdict(set)
+        by_ref.update((ref, found.get(ref)) for ref in refs)
     if nhs:
+        people: dict[str, list[int]] = defaultdict(list)
         for value, person_id in Person.objects.filter(nhs_number__in=nhs).values_list(
             "nhs_number", "pk"
         ):
-            by_nhs[value].add(person_id)
+            people[value].append(person_id)
+        by_nhs.update((number, tuple(people.get(number, ()))) for number in nhs)
+    return None
+
+
+def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> dict[int, int]:
+    """Row number -> person id, by the agency's person reference or the NHS number."""
+    _look_up_people(rows, ctx)
+    by_ref, by_nhs = ctx.person_of_ref, ctx.people_of_nhs
     found: dict[int, int] = {}
     for row in rows:
         n = str(row.number)
         ref: str | None = row.values.get("person_reference")
         number: str | None = row.values.get("nhs_number")
         from_ref = by_ref.get(ref) if ref else None
-        from_nhs = by_nhs.get(number, set()) if number else set()
+        from_nhs = by_nhs.get(number, ()) if number else ()
         if len(from_nhs) > 1:
             problems.append(
                 Problem(
@@ -181,7 +205,7 @@ def resolve_people(rows: list[Row], ctx: Context, problems: list[Problem]) -> di
                 )
             )
         elif from_ref or from_nhs:
-            found[row.number] = from_ref or next(iter(from_nhs))
+            found[row.number] = from_ref or from_nhs[0]
         else:
             column = "person_reference" if ref else "nhs_number"
             value = (ref if ref else number) or ""
@@ -206,7 +230,7 @@ def _queue(person_ids: set[int], ctx: Context) -> None:
         ctx.queued |= person_ids
     if person_ids:
         now = timezone.now()
-        bulk.insert_rows(
+        bulk.append_rows(
             PendingEvaluation, ("person_id", "queued_at"), [(p, now) for p in person_ids]
         )
 
@@ -357,6 +381,9 @@ def _create_entries(
     """New entries, their subjects and first versions, as plain rows (no model instances)."""
     if not new:
         return
+    if vendor() == "postgresql":
+        _create_entries_pg(new, people, ctx)
+        return
     now = timezone.now()
     name = ctx.actor_name
     agency = ctx.agency.pk
@@ -397,6 +424,92 @@ def _create_entries(
             for pk, (_row, content) in zip(ids, new, strict=True)
         ],
     )
+
+
+STAGE_COLUMNS = ("person_id", "source_reference", *ENTRY_FIELDS)
+STAGE_TYPES = {
+    "person_id": "bigint",
+    "source_reference": "text",
+    "event_date": "date",
+    "date_accuracy": "text",
+    "event_type_id": "bigint",
+    "description": "text",
+    "impact_on_child": "text",
+    "sharing_level": "text",
+    "restricted_roles": "text",
+}
+
+
+def _stage(ctx: Context, cursor: Any) -> str:
+    """A temporary table for one batch of new entries, dropped when the transaction ends.
+
+    Its `id` defaults to the entries' own sequence, so each staged row has its entry's id
+    (reserved as any insert would) without a round trip to fetch ids."""
+    if ctx.stage:
+        return ctx.stage
+    entry = ChronologyEntry._meta.db_table
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [entry])
+    (sequence,) = cursor.fetchone()
+    columns = ", ".join(f"{c} {STAGE_TYPES[c]} NOT NULL" for c in STAGE_COLUMNS)
+    cursor.execute(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS hearth_entry_stage "
+        f"(id bigint NOT NULL DEFAULT nextval('{sequence}'), {columns}) ON COMMIT DROP"
+    )
+    # The chronology's foreign keys are checked at the end of each statement, not all at the
+    # commit: the checks then run while the next batch is read, not after the whole file.
+    cursor.execute(
+        "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
+        "WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])",
+        [[entry, EntrySubject._meta.db_table, EntryVersion._meta.db_table]],
+    )
+    (constraints,) = cursor.fetchone()
+    if constraints:
+        cursor.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
+    ctx.stage = "hearth_entry_stage"
+    return ctx.stage
+
+
+def _create_entries_pg(
+    new: list[tuple[Row, dict[str, Any]]], people: dict[int, int], ctx: Context
+) -> None:
+    """One COPY of the batch into a staging table, then one INSERT … SELECT each into the
+    entries, their subjects and their first versions: the file's text crosses the wire once,
+    not twice, and PostgreSQL assigns the ids."""
+    connection = connections["default"]
+    qn = connection.ops.quote_name
+    now = timezone.now()
+    reason = f"Loaded from {ctx.run.file_name} (import run {ctx.run.pk})"
+    fields = ", ".join(ENTRY_FIELDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        stage = _stage(ctx, cursor)
+        with cursor.cursor.copy(f"COPY {stage} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row, content in new:
+                write(
+                    (
+                        people[row.number],
+                        row.values["source_reference"],
+                        *[content[f] for f in ENTRY_FIELDS],
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO {qn(ChronologyEntry._meta.db_table)} (id, agency_id, author_id, "  # noqa: S608 - names from the models
+            "author_name, recorded_at, household_id, source_system, source_reference, "
+            f"{fields}, status, version) SELECT id, %s, NULL, %s, %s, NULL, %s, "
+            f"source_reference, {fields}, %s, 1 FROM {stage}",
+            [ctx.agency.pk, ctx.actor_name, now, ctx.system, EntryStatus.ACTIVE.value],
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(EntrySubject._meta.db_table)} (entry_id, person_id, event_date) "  # noqa: S608
+            f"SELECT id, person_id, event_date FROM {stage}"
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(EntryVersion._meta.db_table)} (entry_id, version, kind, "  # noqa: S608
+            f"recorded_at, recorded_by_id, recorded_by_name, reason, {fields}) "
+            f"SELECT id, 1, %s, %s, NULL, %s, %s, {fields} FROM {stage}",
+            [VersionKind.ORIGINAL.value, now, ctx.actor_name, reason],
+        )
+        cursor.execute(f"TRUNCATE {stage}")
 
 
 def _amend_entries(amended: list[tuple[dict[str, Any], dict[str, Any]]], ctx: Context) -> None:
