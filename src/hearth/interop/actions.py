@@ -211,7 +211,15 @@ def _batches(records: Iterator[ChildRecord]) -> Iterator[list[ChildRecord]]:
         yield batch
 
 
-def _load(*, run: ImportRun, by: Any, path: Path, report: Report, mode: str) -> ImportRun:
+def _load(
+    *,
+    run: ImportRun,
+    by: Any,
+    path: Path,
+    report: Report,
+    mode: str,
+    listener: progress.Listener | None = None,
+) -> ImportRun:
     """Load the valid children of a checked file; the run ends loaded or rejected."""
     if not report.readable:
         return run
@@ -236,7 +244,9 @@ def _load(*, run: ImportRun, by: Any, path: Path, report: Report, mode: str) -> 
                     if problems:
                         raise _Rejected(problems)
                     loader.write(batch, matched, ctx)
-                    progress.write(run, "loading", ctx.counts["children_loaded"], total)
+                    progress.write(
+                        run, "loading", ctx.counts["children_loaded"], total, listener=listener
+                    )
                 _finish(run, by, ctx, held_back, [])
         else:
             late: list[Problem] = []
@@ -253,7 +263,9 @@ def _load(*, run: ImportRun, by: Any, path: Path, report: Report, mode: str) -> 
                     late += problems
                     loader.write(batch, matched, ctx)
                     _held_back_rows(run, batch, problems)
-                progress.write(run, "loading", ctx.counts["children_loaded"], total)
+                progress.write(
+                    run, "loading", ctx.counts["children_loaded"], total, listener=listener
+                )
             with transaction.atomic():
                 _finish(run, by, ctx, held_back, late, validated=report.held_back)
     except _Rejected as rejected:
@@ -327,17 +339,23 @@ def _reject(run: ImportRun, by: Any, problems: list[Problem]) -> None:
         _audit_rejection(run, problems, by)
 
 
-def _check(run: ImportRun, path: Path) -> Report:
+def _check(run: ImportRun, path: Path, listener: progress.Listener | None = None) -> Report:
     report = census.scan(
         path,
         name=run.file_name,
-        on_progress=lambda done: progress.write(run, "checking", done, None),
+        on_progress=lambda done: progress.write(run, "checking", done, None, listener=listener),
     )
     progress.clear(run)
     return report
 
 
-def import_census_file(*, by: Any, path: Path, mode: str = ImportMode.REJECT) -> ImportRun:
+def import_census_file(
+    *,
+    by: Any,
+    path: Path,
+    mode: str = ImportMode.REJECT,
+    on_progress: progress.Listener | None = None,
+) -> ImportRun:
     """Check a CIN census file and load it (or reject it): the command line's import."""
     if mode not in ImportMode.values:
         raise ValidationError(f"Unknown mode {mode!r}.")
@@ -347,9 +365,9 @@ def import_census_file(*, by: Any, path: Path, mode: str = ImportMode.REJECT) ->
     except OSError as error:
         raise ValidationError(f"Cannot read {path}: {error.strerror}.") from error
     run = _new_run(by=by, name=path.name, sha256=census.sha256_of(path), size=size, via="command")
-    report = _check(run, path)
+    report = _check(run, path, on_progress)
     _record_validation(run, report)
-    return _load(run=run, by=by, path=path, report=report, mode=mode)
+    return _load(run=run, by=by, path=path, report=report, mode=mode, listener=on_progress)
 
 
 def _require(by: Any) -> None:
@@ -563,8 +581,9 @@ class _Spool:
     """Problems kept on disk while a file loads, so a file of a million bad rows fits in memory;
     saved to the run after the load's transaction has committed or rolled back."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: set[tuple[str, str, str]] | None = None) -> None:
         self.handle = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")  # noqa: SIM115 - closed by save()
+        self.known = known or set()  # (row, column, rule) already saved to the run: not again
         self.writer = csv.writer(self.handle)
         self.count = 0
         self.rows: set[int] = set()
@@ -585,7 +604,10 @@ class _Spool:
         self.handle.seek(0)
         batch: list[Problem] = []
         for cells in csv.reader(self.handle):
-            batch.append(Problem(*cells))
+            problem = Problem(*cells)
+            if (problem.child, problem.path, problem.rule) in self.known:
+                continue
+            batch.append(problem)
             if len(batch) >= 5000:
                 _problem_rows(run, batch)
                 batch = []
@@ -600,6 +622,7 @@ def import_extract_file(
     agency_code: str,
     mode: str = ImportMode.REJECT,
     mapping: dict[str, str] | None = None,
+    on_progress: progress.Listener | None = None,
 ) -> ImportRun:
     """Check and load an agency's CSV or XLSX extract of one kind; the run records who, when,
     the file's hash, what it held and what changed. Reject mode loads in one transaction (all or
@@ -616,12 +639,47 @@ def import_extract_file(
         raise ValidationError(f"Cannot read {path}: {error.strerror}.") from error
     mapping_from = "--mapping" if mapping is not None else ""
     if mapping is None:
-        saved = ColumnMapping.objects.filter(agency=agency, kind=kind).first()
-        mapping, mapping_from = (saved.mapping, "saved") if saved else ({}, "")
+        mapping, mapping_from = _saved_mapping(agency, kind)
     run = _new_run(
         by=by, name=path.name, sha256=census.sha256_of(path), size=size, via="command", kind=kind
     )
+    return _extract(
+        run=run,
+        by=by,
+        path=path,
+        agency=agency,
+        mode=mode,
+        mapping=mapping,
+        mapping_from=mapping_from,
+        listener=on_progress,
+    )
+
+
+def _saved_mapping(agency: Agency, kind: str) -> tuple[dict[str, str], str]:
+    saved = ColumnMapping.objects.filter(agency=agency, kind=kind).first()
+    return (saved.mapping, "saved") if saved else ({}, "")
+
+
+class _CheckOnly(Exception):
+    """Rolls back a check's trial load: it wrote everything, to find every problem, and keeps none."""
+
+
+def _extract(
+    *,
+    run: ImportRun,
+    by: Any,
+    path: Path,
+    agency: Agency,
+    mode: str,
+    mapping: dict[str, str],
+    mapping_from: str,
+    listener: progress.Listener | None = None,
+    check_only: bool = False,
+) -> ImportRun:
+    """Read, check and load (or, with `check_only`, check and roll back) one extract's run."""
+    kind = run.kind
     header: dict[str, Any] = {
+        **run.header,
         "agency": agency.code,
         "source_system": extract_loader.source_system(agency),
         "mapping": mapping,
@@ -640,28 +698,40 @@ def import_extract_file(
     missing = extracts.missing_columns(kind, table.columns)
     if missing:
         return _refuse(run, by, header, missing)
-    _move(run, RunStatus.VALIDATED, validated_at=timezone.now(), header=header)
-    _move(run, RunStatus.LOADING, mode=mode)
+    if run.status == RunStatus.UPLOADED and not check_only:
+        _move(run, RunStatus.VALIDATED, validated_at=timezone.now(), header=header)
+    else:
+        run.header = header  # saved with the check's result, or with the move to loading
+    if not check_only:
+        _move(run, RunStatus.LOADING, mode=mode)
     ctx = extract_loader.Context(
         run=run,
         by=by,
         agency=agency,
         system=header["source_system"],
         present=set(table.columns),
-        queued=set() if mode == ImportMode.REJECT else None,
+        queued=set() if mode == ImportMode.REJECT or check_only else None,
     )
     if kind == "chronology":
         extract_loader.load_event_types(ctx)
-    spool = _Spool()
+    spool = _Spool(known=_recorded_problems(run))
+    stage = "checking" if check_only else "loading"
     try:
-        if mode == ImportMode.REJECT:
+        if check_only:
+            with contextlib.suppress(_CheckOnly), transaction.atomic():
+                _load_extract(kind, table, ctx, spool, run, stage=stage, listener=listener)
+                raise _CheckOnly
+            _record_extract_check(run, ctx, spool)
+        elif mode == ImportMode.REJECT:
             with transaction.atomic():
-                _load_extract(kind, table, ctx, spool, run)
+                _load_extract(kind, table, ctx, spool, run, stage=stage, listener=listener)
                 if spool.count:
                     raise _Rejected([])
                 _finish_extract(run, by, ctx, spool)
         else:
-            _load_extract(kind, table, ctx, spool, run, commit_each=True)
+            _load_extract(
+                kind, table, ctx, spool, run, stage=stage, listener=listener, commit_each=True
+            )
             with transaction.atomic():
                 _finish_extract(run, by, ctx, spool)
     except _Rejected:
@@ -687,6 +757,28 @@ def import_extract_file(
         progress.clear(run)
         spool.handle.close()
     return run
+
+
+def _recorded_problems(run: ImportRun) -> set[tuple[str, str, str]]:
+    """The problems the browser's check already saved for this run: a load saves only new ones."""
+    return set(run.problems.values_list("child", "path", "rule"))
+
+
+@transaction.atomic
+def _record_extract_check(run: ImportRun, ctx: extract_loader.Context, spool: _Spool) -> None:
+    """What loading the file would do, and every problem, saved for the browser's report."""
+    spool.save(run)
+    counts = _extract_counts(ctx, spool)
+    counts.update({f"would_{name}": counts.pop(name, 0) for name in ("created", "amended")})
+    counts["would_leave_unchanged"] = counts.pop("unchanged", 0)
+    counts.pop("rows_loaded", None)
+    _move(
+        run,
+        RunStatus.VALIDATED,
+        validated_at=timezone.now(),
+        problem_count=spool.count,
+        counts=counts,
+    )
 
 
 def _refuse(run: ImportRun, by: Any, header: dict[str, Any], problems: list[Problem]) -> ImportRun:
@@ -730,6 +822,9 @@ def _load_extract(
     ctx: extract_loader.Context,
     spool: _Spool,
     run: ImportRun,
+    *,
+    stage: str = "loading",
+    listener: progress.Listener | None = None,
     commit_each: bool = False,
 ) -> None:
     load = extract_loader.LOADERS[kind]
@@ -737,13 +832,24 @@ def _load_extract(
         if commit_each:
             with transaction.atomic():
                 problems = load(batch, ctx)
-                _problem_rows(run, problems)  # saved with the batch they belong to
+                # Saved with the batch they belong to (but not again if the check saved them).
+                _problem_rows(
+                    run, [p for p in problems if (p.child, p.path, p.rule) not in spool.known]
+                )
             with spool.lock:
                 spool.count += len(problems)
                 spool.rows.update(int(p.child) for p in problems)
         else:
             spool.add(load(batch, ctx))
-        progress.write(run, "loading", ctx.counts["rows"], None)
+        progress.write(
+            run,
+            stage,
+            ctx.counts["rows"],
+            None,
+            unit="rows",
+            fraction=table.fraction(),
+            listener=listener,
+        )
 
 
 def _prefetched(batches: Iterator[list[extracts.Row]]) -> Iterator[list[extracts.Row]]:

@@ -83,8 +83,8 @@ class Context:
     # names the same people again and again, so each is asked of the database once a load.
     person_of_ref: dict[str, int | None] = field(default_factory=dict)
     people_of_nhs: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # The PostgreSQL staging table of this transaction, once created (see `_create_entries_pg`).
-    stage: str = ""
+    # The statements that prepare a PostgreSQL transaction for a batch (see `_stage`).
+    stage: tuple[str, str] | None = None
 
     @property
     def actor_name(self) -> str:
@@ -444,29 +444,30 @@ def _stage(ctx: Context, cursor: Any) -> str:
     """A temporary table for one batch of new entries, dropped when the transaction ends.
 
     Its `id` defaults to the entries' own sequence, so each staged row has its entry's id
-    (reserved as any insert would) without a round trip to fetch ids."""
-    if ctx.stage:
-        return ctx.stage
-    entry = ChronologyEntry._meta.db_table
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [entry])
-    (sequence,) = cursor.fetchone()
-    columns = ", ".join(f"{c} {STAGE_TYPES[c]} NOT NULL" for c in STAGE_COLUMNS)
-    cursor.execute(
-        "CREATE TEMPORARY TABLE IF NOT EXISTS hearth_entry_stage "
-        f"(id bigint NOT NULL DEFAULT nextval('{sequence}'), {columns}) ON COMMIT DROP"
-    )
-    # The chronology's foreign keys are checked at the end of each statement, not all at the
-    # commit: the checks then run while the next batch is read, not after the whole file.
-    cursor.execute(
-        "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
-        "WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])",
-        [[entry, EntrySubject._meta.db_table, EntryVersion._meta.db_table]],
-    )
-    (constraints,) = cursor.fetchone()
-    if constraints:
-        cursor.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
-    ctx.stage = "hearth_entry_stage"
-    return ctx.stage
+    (reserved as any insert would) without a round trip to fetch ids. Created, if need be, for
+    each batch: in partial mode each batch is a transaction of its own."""
+    if not ctx.stage:
+        entry = ChronologyEntry._meta.db_table
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [entry])
+        (sequence,) = cursor.fetchone()
+        columns = ", ".join(f"{c} {STAGE_TYPES[c]} NOT NULL" for c in STAGE_COLUMNS)
+        # The chronology's foreign keys are checked at the end of each statement rather than
+        # all at the commit: the checks then run while the next batch is read, not after it.
+        cursor.execute(
+            "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
+            "WHERE contype = 'f' AND condeferrable AND conrelid = ANY(%s::regclass[])",
+            [[entry, EntrySubject._meta.db_table, EntryVersion._meta.db_table]],
+        )
+        (constraints,) = cursor.fetchone()
+        ctx.stage = (
+            "CREATE TEMPORARY TABLE IF NOT EXISTS hearth_entry_stage "
+            f"(id bigint NOT NULL DEFAULT nextval('{sequence}'), {columns}) ON COMMIT DROP",
+            f"SET CONSTRAINTS {constraints} IMMEDIATE" if constraints else "",
+        )
+    for statement in ctx.stage:
+        if statement:
+            cursor.execute(statement)
+    return "hearth_entry_stage"
 
 
 def _create_entries_pg(

@@ -8,7 +8,7 @@ file that does not is read as Windows-1252, and the summary says so. XLSX: openp
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +33,8 @@ class Table:
     rows: Iterator[tuple[int, dict[str, str]]]
     encoding: str
     notices: list[str] = field(default_factory=list)
+    # How much of the file has been read, 0 to 1, where that can be known cheaply (progress).
+    fraction: Callable[[], float | None] = lambda: None
 
 
 def detect_encoding(path: Path) -> tuple[str, list[str]]:
@@ -117,6 +119,14 @@ def _csv(path: Path, mapping: dict[str, str]) -> Table:
         handle.close()
         raise UnreadableFile("The file is empty.")
     columns = _header(first, mapping)
+    size = path.stat().st_size or 1
+    raw = handle.buffer
+
+    def fraction() -> float | None:
+        try:
+            return raw.tell() / size  # the bytes decoded so far, a read-ahead buffer early
+        except (OSError, ValueError):
+            return None
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with handle:
@@ -125,7 +135,9 @@ def _csv(path: Path, mapping: dict[str, str]) -> Table:
                     continue
                 yield number, dict(zip(columns, cells, strict=False))
 
-    return Table(columns=columns, rows=rows(), encoding=encoding, notices=notices)
+    return Table(
+        columns=columns, rows=rows(), encoding=encoding, notices=notices, fraction=fraction
+    )
 
 
 def _excel(path: Path, mapping: dict[str, str]) -> Table:
@@ -144,10 +156,16 @@ def _excel(path: Path, mapping: dict[str, str]) -> Table:
         book.close()
         raise UnreadableFile("The workbook's first sheet is empty.")
     columns = _header([cell_text(c) for c in first], mapping)
+    last_row = sheet.max_row or 0  # from the sheet's dimension, when the writer recorded one
+    reached = [1]
+
+    def fraction() -> float | None:
+        return reached[0] / last_row if last_row > 1 else None
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
             for number, values in enumerate(stream, start=2):
+                reached[0] = number
                 cells = [cell_text(v) for v in values]
                 if not any(c.strip() for c in cells):
                     continue
@@ -156,4 +174,4 @@ def _excel(path: Path, mapping: dict[str, str]) -> Table:
             book.close()
 
     notices = [f"Read the first sheet, {sheet.title!r}."] if len(book.sheetnames) > 1 else []
-    return Table(columns=columns, rows=rows(), encoding="xlsx", notices=notices)
+    return Table(columns=columns, rows=rows(), encoding="xlsx", notices=notices, fraction=fraction)

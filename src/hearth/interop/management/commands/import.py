@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hearth.interop import actions, extracts, report
+from hearth.interop import actions, extracts, progress, report
 from hearth.interop.models import ImportMode, ImportRun, RunStatus
 
 SHOWN = 200  # problems printed in the table; the CSV report has every one
@@ -79,10 +79,15 @@ class Command(BaseCommand):
             return
         path: Path = options["file"]
         mode = ImportMode.PARTIAL if options["partial"] else ImportMode.REJECT
+        printer = progress.Printer(self.stderr._out)
         try:
-            run = actions.import_census_file(by=actions.command_actor(), path=path, mode=mode)
+            run = actions.import_census_file(
+                by=actions.command_actor(), path=path, mode=mode, on_progress=printer
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        finally:
+            printer.close()
         report_path = options["report"] or path.with_name(path.name + ".report.csv")
         with report_path.open("w", newline="", encoding="utf-8") as out:
             report.write_csv(run, out)
@@ -125,6 +130,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read the mapping: {error}") from error
             if not isinstance(mapping, dict):
                 raise CommandError('A mapping is a JSON object: {"their header": "hearth_column"}.')
+        printer = progress.Printer(self.stderr._out)
         try:
             run = actions.import_extract_file(
                 by=actions.command_actor(),
@@ -133,9 +139,12 @@ class Command(BaseCommand):
                 agency_code=options["agency"],
                 mode=ImportMode.PARTIAL if options["partial"] else ImportMode.REJECT,
                 mapping=mapping,
+                on_progress=printer,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        finally:
+            printer.close()
         rejected_path = options["rejected"] or path.with_name(path.name + ".rejected.csv")
         with rejected_path.open("w", newline="", encoding="utf-8") as out:
             report.write_rejected_csv(run, out)
