@@ -79,6 +79,7 @@ POLICIES: dict[str, Policy] = {
     "workforce:targets": Policy(Permission.RECORD_TRAINING),
     # Imports: counts, LA child IDs and problems, never a child's record.
     "interop:index": Policy(Permission.IMPORT_DATA),
+    "interop:extracts": Policy(Permission.IMPORT_DATA),
     "interop:run": Policy(Permission.IMPORT_DATA),
     "interop:load": Policy(Permission.IMPORT_DATA),
     "interop:report_csv": Policy(Permission.IMPORT_DATA),

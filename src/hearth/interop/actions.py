@@ -376,13 +376,31 @@ def _require(by: Any) -> None:
 
 
 def receive_upload(
-    *, by: Any, name: str, chunks: Iterator[bytes], request: HttpRequest | None = None
+    *,
+    by: Any,
+    name: str,
+    chunks: Iterator[bytes],
+    request: HttpRequest | None = None,
+    kind: str = ImportKind.CIN_CENSUS,
+    agency_code: str = "",
 ) -> ImportRun:
-    """Keep an uploaded file (outside the web root) and record that it arrived."""
+    """Keep an uploaded file (outside the web root) and record that it arrived: a CIN census
+    return, or an agency's extract of one kind (`kind`, `agency_code`)."""
     _require(by)
+    header: dict[str, Any] = {}
+    if kind != ImportKind.CIN_CENSUS:
+        if kind not in extracts.KINDS:
+            raise ValidationError(f"Unknown kind {kind!r}.")
+        agency = _agency(agency_code)
+        mapping, mapping_from = _saved_mapping(agency, kind)
+        header = {"agency": agency.code, "mapping": mapping, "mapping_from": mapping_from}
     directory = Path(settings.IMPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}.xml"
+    suffix = ".xml"
+    if kind != ImportKind.CIN_CENSUS:  # kept: openpyxl opens a workbook only by its suffix
+        suffix = Path(name).suffix.lower()
+        suffix = suffix if suffix in (".csv", ".xlsx", ".txt", ".tsv") else ".csv"
+    stored = f"{uuid.uuid4().hex}{suffix}"
     digest, size = hashlib.sha256(), 0
     with (directory / stored).open("wb") as handle:
         for chunk in chunks:
@@ -398,15 +416,30 @@ def receive_upload(
             handle.write(chunk)
     with transaction.atomic():
         run = _new_run(
-            by=by, name=name, sha256=digest.hexdigest(), size=size, via="browser", stored=stored
+            by=by,
+            name=name,
+            sha256=digest.hexdigest(),
+            size=size,
+            via="browser",
+            stored=stored,
+            kind=kind,
         )
+        if header:
+            run.header = header
+            run.save(update_fields=["header"])
         record(
             action=AuditAction.UPLOAD_IMPORT,
             by=by,
             request=request,
             object_type="import_run",
             object_id=run.pk,
-            details={"file": run.file_name, "sha256": run.sha256, "bytes": size},
+            details={
+                "file": run.file_name,
+                "sha256": run.sha256,
+                "bytes": size,
+                "kind": kind,
+                **({"agency": header["agency"]} if header else {}),
+            },
         )
     return run
 
@@ -435,11 +468,35 @@ def validate_run(*, run: ImportRun) -> ImportRun:
     path = stored_path(run)
     if not _unchanged(run, path):
         return run
-    _record_validation(run, _check(run, path))
+    if run.kind == ImportKind.CIN_CENSUS:
+        _record_validation(run, _check(run, path))
+    else:
+        _extract_run(run=run, by=_uploader(run), path=path, mode=ImportMode.REJECT, check_only=True)
     if run.finished:  # refused as a whole: nothing will ever load from it
         with contextlib.suppress(OSError):
             path.unlink()
     return run
+
+
+def _uploader(run: ImportRun) -> Any:
+    return User.objects.filter(pk=run.by_id).first() if run.by_id else None
+
+
+def _extract_run(
+    *, run: ImportRun, by: Any, path: Path, mode: str, check_only: bool = False
+) -> ImportRun:
+    """An uploaded extract's check (a trial load, rolled back) or its load, with the agency and
+    column mapping chosen when it was uploaded."""
+    return _extract(
+        run=run,
+        by=by,
+        path=path,
+        agency=_agency(run.header["agency"]),
+        mode=mode,
+        mapping=run.header.get("mapping") or {},
+        mapping_from=run.header.get("mapping_from", ""),
+        check_only=check_only,
+    )
 
 
 def request_load(
@@ -461,8 +518,15 @@ def load_run(*, by: Any, run: ImportRun, mode: str) -> ImportRun:
     path = stored_path(run)
     if not _unchanged(run, path):
         return run
-    report = _check(run, path)
-    result = _load(run=run, by=by, path=path, report=report, mode=mode)
+    if run.kind == ImportKind.CIN_CENSUS:
+        result = _load(run=run, by=by, path=path, report=_check(run, path), mode=mode)
+    elif mode == ImportMode.REJECT and run.problem_count:
+        # The check found rows with errors, and the whole file was asked for: nothing loads.
+        run.mode = mode
+        _reject(run, by, [])
+        result = run
+    else:
+        result = _extract_run(run=run, by=by, path=path, mode=mode)
     if result.finished:
         with contextlib.suppress(OSError):
             path.unlink()
@@ -801,6 +865,7 @@ def _extract_batches(
     table: tabular.Table, kind: str, spool: _Spool, ctx: extract_loader.Context
 ) -> Iterator[list[extracts.Row]]:
     columns = extracts.COLUMNS[kind]
+    prepare = extract_loader.PREPARERS.get(kind)
     batch: list[extracts.Row] = []
     for number, cells in table.rows:
         ctx.counts["rows"] += 1
@@ -810,10 +875,20 @@ def _extract_batches(
         elif row is not None:
             batch.append(row)
         if ctx.counts["rows"] % EXTRACT_BATCH == 0:
-            yield batch
+            yield _prepared(batch, prepare, spool, ctx)
             batch = []
     if batch:
-        yield batch
+        yield _prepared(batch, prepare, spool, ctx)
+
+
+def _prepared(
+    batch: list[extracts.Row], prepare: Any, spool: _Spool, ctx: extract_loader.Context
+) -> list[extracts.Row]:
+    if prepare is None:
+        return batch
+    rows, problems = prepare(batch, ctx)
+    spool.add(problems)
+    return list(rows)
 
 
 def _load_extract(

@@ -255,11 +255,14 @@ def _content(row: Row, ctx: Context) -> dict[str, Any]:
     }
 
 
-def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
+def prepare_chronology(rows: list[Row], ctx: Context) -> tuple[list[Row], list[Problem]]:
+    """The checks and the work that need no database, done as the file is read (in the reading
+    thread, alongside the writes): known event type, once a file, and each entry's content."""
     problems: list[Problem] = []
     good = []
     for row in rows:
         if row.values["event_type"] in ctx.event_types:
+            row.content = _content(row, ctx)
             good.append(row)
         else:
             problems.append(
@@ -272,7 +275,14 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
                     "partnership's administrator to map it.",
                 )
             )
-    good = _duplicates(good, ctx, problems, "source_reference")
+    return _duplicates(good, ctx, problems, "source_reference"), problems
+
+
+def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    good = rows
+    if any(row.content is None for row in rows):  # not prepared as it was read
+        good, problems = prepare_chronology(rows, ctx)
     people = resolve_people(good, ctx, problems)
     good = [r for r in good if r.number in people]
     existing = {
@@ -295,7 +305,7 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
     touched: set[int] = set()
     for row in good:
         ref, pid, n = row.values["source_reference"], people[row.number], str(row.number)
-        content = _content(row, ctx)
+        content = row.content or {}
         old = existing.get(ref)
         if old is None:
             new.append((row, content))
@@ -485,14 +495,8 @@ def _create_entries_pg(
         stage = _stage(ctx, cursor)
         with cursor.cursor.copy(f"COPY {stage} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
             write = copy.write_row
-            for row, content in new:
-                write(
-                    (
-                        people[row.number],
-                        row.values["source_reference"],
-                        *[content[f] for f in ENTRY_FIELDS],
-                    )
-                )
+            for row, content in new:  # content's keys are ENTRY_FIELDS, in order (`_content`)
+                write((people[row.number], row.values["source_reference"], *content.values()))
         cursor.execute(
             f"INSERT INTO {qn(ChronologyEntry._meta.db_table)} (id, agency_id, author_id, "  # noqa: S608 - names from the models
             "author_name, recorded_at, household_id, source_system, source_reference, "
@@ -1009,6 +1013,9 @@ def involvements(rows: list[Row], ctx: Context) -> list[Problem]:
     ctx.counts["amended"] += len(changed)
     return problems
 
+
+# Work for the reading thread, by kind: (rows, ctx) -> (rows to load, problems).
+PREPARERS = {"chronology": prepare_chronology}
 
 LOADERS = {
     "people": people,

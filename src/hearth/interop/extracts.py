@@ -339,6 +339,9 @@ def missing_columns(kind: str, columns: list[str]) -> list[Problem]:
 class Row:
     number: int
     values: dict[str, Any]
+    # The record as it would be stored, worked out by the reading thread where a kind can
+    # without the database (a chronology entry's content: `extract_loader.prepare_chronology`).
+    content: dict[str, Any] | None = None
 
 
 def check_row(
