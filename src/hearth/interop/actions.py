@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -780,21 +780,52 @@ def _extract(
         extract_loader.load_event_types(ctx)
     spool = _Spool(known=_recorded_problems(run))
     stage = "checking" if check_only else "loading"
+    # Look-ups on a second connection only where nothing this load relies on is uncommitted
+    # work of a caller's transaction (which that connection could not see).
+    reads_apart = connections["default"].vendor == "postgresql" and not (
+        connections["default"].in_atomic_block
+    )
     try:
         if check_only:
             with contextlib.suppress(_CheckOnly), transaction.atomic():
-                _load_extract(kind, table, ctx, spool, run, stage=stage, listener=listener)
+                _load_extract(
+                    kind,
+                    table,
+                    ctx,
+                    spool,
+                    run,
+                    stage=stage,
+                    listener=listener,
+                    reads_apart=reads_apart,
+                )
                 raise _CheckOnly
             _record_extract_check(run, ctx, spool)
         elif mode == ImportMode.REJECT:
             with transaction.atomic():
-                _load_extract(kind, table, ctx, spool, run, stage=stage, listener=listener)
+                _load_extract(
+                    kind,
+                    table,
+                    ctx,
+                    spool,
+                    run,
+                    stage=stage,
+                    listener=listener,
+                    reads_apart=reads_apart,
+                )
                 if spool.count:
                     raise _Rejected([])
                 _finish_extract(run, by, ctx, spool)
         else:
             _load_extract(
-                kind, table, ctx, spool, run, stage=stage, listener=listener, commit_each=True
+                kind,
+                table,
+                ctx,
+                spool,
+                run,
+                stage=stage,
+                listener=listener,
+                commit_each=True,
+                reads_apart=reads_apart,
             )
             with transaction.atomic():
                 _finish_extract(run, by, ctx, spool)
@@ -901,9 +932,23 @@ def _load_extract(
     stage: str = "loading",
     listener: progress.Listener | None = None,
     commit_each: bool = False,
+    reads_apart: bool = False,
 ) -> None:
+    """Load the file batch by batch. With `reads_apart`, the reading thread also does the
+    batch's look-ups (people, the records already held) on a connection of its own, so the
+    loading connection only writes, and PostgreSQL works on both at once."""
     load = extract_loader.LOADERS[kind]
-    for batch in _prefetched(_extract_batches(table, kind, spool, ctx)):
+    batches: Iterator[Any] = _extract_batches(table, kind, spool, ctx)
+    split = extract_loader.SPLIT_LOADERS.get(kind) if reads_apart else None
+    if split is not None:
+        classify, write = split
+        batches = (classify(rows, ctx) for rows in batches)  # run by the reading thread
+
+        def load(batch: Any, ctx: extract_loader.Context) -> list[Problem]:
+            write(batch, ctx)
+            return list(batch.problems)
+
+    for batch in _prefetched(batches):
         if commit_each:
             with transaction.atomic():
                 problems = load(batch, ctx)
@@ -927,10 +972,11 @@ def _load_extract(
         )
 
 
-def _prefetched(batches: Iterator[list[extracts.Row]]) -> Iterator[list[extracts.Row]]:
+def _prefetched(batches: Iterator[Any]) -> Iterator[Any]:
     """Read and check the next batch in a thread while this one is written: the database's
     work (COPY, index and constraint checks) and Python's then overlap. The reading thread
-    never touches the database; at most two batches wait, so memory stays bounded."""
+    writes nothing (its reads, if any, are on its own connection, closed when it ends); at
+    most two batches wait, so memory stays bounded."""
     waiting: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
     done = object()
@@ -949,6 +995,8 @@ def _prefetched(batches: Iterator[list[extracts.Row]]) -> Iterator[list[extracts
             waiting.put(done)
         except BaseException as error:  # surfaced in the loading thread
             waiting.put(error)
+        finally:
+            connections.close_all()  # this thread's own, if it opened one
 
     reader = threading.Thread(target=read, name="extract-reader", daemon=True)
     reader.start()

@@ -278,11 +278,34 @@ def prepare_chronology(rows: list[Row], ctx: Context) -> tuple[list[Row], list[P
     return _duplicates(good, ctx, problems, "source_reference"), problems
 
 
+@dataclass
+class Classified:
+    """A batch of chronology rows sorted by what loading them will do, and the problems that
+    keep the others out: everything a load decides by reading, before it writes."""
+
+    new: list[tuple[Row, dict[str, Any]]]
+    amended: list[tuple[dict[str, Any], dict[str, Any]]]
+    touched: set[int]  # the people whose records change: queued for the alert evaluator
+    people: dict[int, int]  # row number -> person id
+    unchanged: int
+    problems: list[Problem]
+
+
 def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
+    classified = classify_chronology(rows, ctx)
+    write_chronology(classified, ctx)
+    return classified.problems
+
+
+def classify_chronology(rows: list[Row], ctx: Context) -> Classified:
+    """Reads only, so it may run on a connection of its own, ahead of the writes: every row it
+    is given has a reference unseen earlier in the file (`prepare_chronology`), so no entry the
+    load has yet to commit can change what it finds."""
     problems: list[Problem] = []
     good = rows
     if any(row.content is None for row in rows):  # not prepared as it was read
         good, problems = prepare_chronology(rows, ctx)
+    unchanged = 0
     people = resolve_people(good, ctx, problems)
     good = [r for r in good if r.number in people]
     existing = {
@@ -339,7 +362,7 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
                 if COLUMN_OF.get(f, f) in ctx.present and value != old[f]
             }
             if not changed:
-                ctx.counts["unchanged"] += 1
+                unchanged += 1
             elif old["status"] != EntryStatus.ACTIVE:
                 problems.append(
                     Problem(
@@ -353,12 +376,16 @@ def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
             else:
                 amended.append((old, {**{f: old[f] for f in ENTRY_FIELDS}, **changed}))
                 touched.add(pid)
-    _create_entries(new, people, ctx)
-    _amend_entries(amended, ctx)
-    _queue(touched, ctx)
-    ctx.counts["created"] += len(new)
-    ctx.counts["amended"] += len(amended)
-    return problems
+    return Classified(new, amended, touched, people, unchanged, problems)
+
+
+def write_chronology(batch: Classified, ctx: Context) -> None:
+    _create_entries(batch.new, batch.people, ctx)
+    _amend_entries(batch.amended, ctx)
+    _queue(batch.touched, ctx)
+    ctx.counts["created"] += len(batch.new)
+    ctx.counts["amended"] += len(batch.amended)
+    ctx.counts["unchanged"] += batch.unchanged
 
 
 ENTRY_COLUMNS = (
@@ -1016,6 +1043,9 @@ def involvements(rows: list[Row], ctx: Context) -> list[Problem]:
 
 # Work for the reading thread, by kind: (rows, ctx) -> (rows to load, problems).
 PREPARERS = {"chronology": prepare_chronology}
+# Kinds whose load splits into reading (on a connection of the reading thread's own, when the
+# load is not inside someone else's transaction) and writing: (classify, write).
+SPLIT_LOADERS = {"chronology": (classify_chronology, write_chronology)}
 
 LOADERS = {
     "people": people,
