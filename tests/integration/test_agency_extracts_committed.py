@@ -3,6 +3,7 @@ any transaction of the caller's: its look-ups (people, entries already held) the
 connection of their own, ahead of the writes. Idempotency, amendments and every refusal must be
 exactly as on one connection. PostgreSQL only: the other connection must see committed data."""
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -107,3 +108,22 @@ def test_reimports_amendments_and_refusals_match_the_single_connection_load(
     summary, failed = run("chronology", other, agency="school")
     assert failed and rules(summary) == {("2", "OTHER_AGENCY")}
     assert ChronologyEntry.objects.get(source_reference="E1").description == "Seen at home"
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(
+    agencies: None, tmp_path: Path
+) -> None:
+    """The entries reach PostgreSQL as COPY text: every character COPY treats specially must
+    arrive as written."""
+    description = 'Said "\\N is not null"\tthen, on a new line:\nC:\\temp\\notes\r\nend'
+    path = tmp_path / "odd.csv"
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows(
+            [HEADER.split(","), ["E\\1\t", "P1", "2024-01-05", "home_visit", description]]
+        )
+    summary, failed = run("chronology", path)
+    assert not failed, (summary["problems"], summary["counts"], summary["error"])
+    entry = ChronologyEntry.objects.get()
+    assert entry.source_reference == "E\\1"  # the trailing tab is trimmed like any space
+    assert entry.description == description.strip()
+    assert entry.versions.get().description == entry.description

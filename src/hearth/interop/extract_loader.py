@@ -289,6 +289,9 @@ class Classified:
     people: dict[int, int]  # row number -> person id
     unchanged: int
     problems: list[Problem]
+    # The new entries as the staging table's COPY text, formatted where the batch was classified
+    # (the reading thread), so the writing thread only sends it (PostgreSQL only).
+    staged: str = ""
 
 
 def chronology(rows: list[Row], ctx: Context) -> list[Problem]:
@@ -376,11 +379,12 @@ def classify_chronology(rows: list[Row], ctx: Context) -> Classified:
             else:
                 amended.append((old, {**{f: old[f] for f in ENTRY_FIELDS}, **changed}))
                 touched.add(pid)
-    return Classified(new, amended, touched, people, unchanged, problems)
+    staged = _staged(new, people) if new and vendor() == "postgresql" else ""
+    return Classified(new, amended, touched, people, unchanged, problems, staged)
 
 
 def write_chronology(batch: Classified, ctx: Context) -> None:
-    _create_entries(batch.new, batch.people, ctx)
+    _create_entries(batch.new, batch.people, ctx, batch.staged)
     _amend_entries(batch.amended, ctx)
     _queue(batch.touched, ctx)
     ctx.counts["created"] += len(batch.new)
@@ -413,13 +417,13 @@ VERSION_COLUMNS = (
 
 
 def _create_entries(
-    new: list[tuple[Row, dict[str, Any]]], people: dict[int, int], ctx: Context
+    new: list[tuple[Row, dict[str, Any]]], people: dict[int, int], ctx: Context, staged: str = ""
 ) -> None:
     """New entries, their subjects and first versions, as plain rows (no model instances)."""
     if not new:
         return
     if vendor() == "postgresql":
-        _create_entries_pg(new, people, ctx)
+        _create_entries_pg(staged or _staged(new, people), ctx)
         return
     now = timezone.now()
     name = ctx.actor_name
@@ -507,9 +511,26 @@ def _stage(ctx: Context, cursor: Any) -> str:
     return "hearth_entry_stage"
 
 
-def _create_entries_pg(
-    new: list[tuple[Row, dict[str, Any]]], people: dict[int, int], ctx: Context
-) -> None:
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _staged(new: list[tuple[Row, dict[str, Any]]], people: dict[int, int]) -> str:
+    """The rows of `STAGE_COLUMNS` in COPY's text format: tab-separated, with backslash, tab,
+    newline and carriage return escaped (no value is ever NULL: every column is NOT NULL)."""
+    e = _COPY_ESCAPES
+    lines = []
+    for row, c in new:
+        lines.append(
+            f"{people[row.number]}\t{row.values['source_reference'].translate(e)}\t"
+            f"{c['event_date'].isoformat()}\t{str(c['date_accuracy']).translate(e)}\t"
+            f"{c['event_type_id']}\t{c['description'].translate(e)}\t"
+            f"{c['impact_on_child'].translate(e)}\t{str(c['sharing_level']).translate(e)}\t"
+            f"{c['restricted_roles'].translate(e)}\n"
+        )
+    return "".join(lines)
+
+
+def _create_entries_pg(staged: str, ctx: Context) -> None:
     """One COPY of the batch into a staging table, then one INSERT … SELECT each into the
     entries, their subjects and their first versions: the file's text crosses the wire once,
     not twice, and PostgreSQL assigns the ids."""
@@ -521,19 +542,17 @@ def _create_entries_pg(
     with transaction.atomic(), connection.cursor() as cursor:
         stage = _stage(ctx, cursor)
         with cursor.cursor.copy(f"COPY {stage} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row, content in new:  # content's keys are ENTRY_FIELDS, in order (`_content`)
-                write((people[row.number], row.values["source_reference"], *content.values()))
+            copy.write(staged)
         cursor.execute(
             f"INSERT INTO {qn(ChronologyEntry._meta.db_table)} (id, agency_id, author_id, "  # noqa: S608 - names from the models
             "author_name, recorded_at, household_id, source_system, source_reference, "
             f"{fields}, status, version) SELECT id, %s, NULL, %s, %s, NULL, %s, "
-            f"source_reference, {fields}, %s, 1 FROM {stage}",
+            f"source_reference, {fields}, %s, 1 FROM {stage} ORDER BY event_date",
             [ctx.agency.pk, ctx.actor_name, now, ctx.system, EntryStatus.ACTIVE.value],
         )
         cursor.execute(
             f"INSERT INTO {qn(EntrySubject._meta.db_table)} (entry_id, person_id, event_date) "  # noqa: S608
-            f"SELECT id, person_id, event_date FROM {stage}"
+            f"SELECT id, person_id, event_date FROM {stage} ORDER BY person_id, event_date DESC"
         )
         cursor.execute(
             f"INSERT INTO {qn(EntryVersion._meta.db_table)} (entry_id, version, kind, "  # noqa: S608

@@ -106,11 +106,14 @@ def _csv(path: Path, mapping: dict[str, str]) -> Table:
     try:
         sample = handle.read(64 * 1024)
         handle.seek(0)
+        # Only the delimiter is sniffed, from the header; the quoting is always Excel's (a
+        # field in double quotes, a quote inside it doubled). Sniffed from a header without
+        # quotes, the dialect would not undouble quotes and would split such a field apart.
         try:
-            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
+            delimiter = ","
+        reader = csv.reader(handle, csv.excel, delimiter=delimiter)
         first = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as error:
         handle.close()
