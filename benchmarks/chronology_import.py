@@ -26,6 +26,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--label", default="", help="Appended to the results' file name, e.g. -tuned"
+    )
     args = parser.parse_args(argv)
     if args.small:
         args.rows, args.people = 3000, 300
@@ -139,6 +143,49 @@ def write_chronology(
             )
 
 
+class LoadWatch:
+    """The machine's 1-minute load average while an import runs, sampled every second: the
+    import itself accounts for about 2 (its process and PostgreSQL's); more means others'."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+
+    def watch(self) -> None:
+        while not self.stop.wait(1.0):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> "LoadWatch":
+        self.before = os.getloadavg()[0]
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self) -> dict[str, float]:
+        samples = self.samples or [self.before]
+        return {
+            "before": round(self.before, 2),
+            "mean": round(sum(samples) / len(samples), 2),
+            "max": round(max(samples), 2),
+        }
+
+
+def server_settings(connection: Any) -> dict[str, str]:
+    if connection.vendor != "postgresql":
+        return {}
+    names = ("shared_buffers", "max_wal_size", "wal_buffers", "wal_compression")
+    names += ("checkpoint_timeout", "synchronous_commit", "work_mem")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(names)]
+        )
+        return {name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()}
+
+
 def import_once(kind: str, path: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float]:
     """Seconds, the command's JSON summary, and the peak resident memory of its process (MB)."""
     hearth = Path(sys.executable).with_name("hearth")
@@ -207,7 +254,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     write_chronology(path, range(args.rows), args.people, codes)
     generated = time.perf_counter() - started
-    first_s, first, first_mb = import_once("chronology", path, env)
+    with LoadWatch() as load:
+        first_s, first, first_mb = import_once("chronology", path, env)
     assert first["counts"]["created"] == args.rows, first["counts"]
     second_s, second, _ = import_once("chronology", path, env)
     assert second["counts"]["unchanged"] == args.rows, second["counts"]
@@ -239,6 +287,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "import_seconds": round(first_s, 1),
         "rows_per_second": round(args.rows / first_s),
         "peak_memory_mb": round(first_mb),
+        "load_average_during_import": load.summary(),
         "reimport_seconds": round(second_s, 1),
         "reimport_rows_per_second": round(args.rows / second_s),
         "overlap_rows": tenth,
@@ -247,6 +296,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "overlap_created": third["counts"]["created"],
         "targets": TARGETS,
         "machine": machine(connection),
+        "server_settings": server_settings(connection),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     for f in (people_csv, path, overlap):
@@ -265,12 +315,17 @@ def markdown(result: dict[str, Any]) -> str:
             f"| people extract ({result['people']:,} people, all new) | "
             f"{result['people_import_seconds']} | {result['people_per_second']:,} | |",
             f"| chronology: first import (every row new) | {result['import_seconds']} | "
-            f"{result['rows_per_second']:,} | peak memory {result['peak_memory_mb']} MB |",
+            f"{result['rows_per_second']:,} | peak memory {result['peak_memory_mb']} MB; load "
+            f"average {result['load_average_during_import']['mean']} (max "
+            f"{result['load_average_during_import']['max']}) |",
             f"| the same file again (every row unchanged) | {result['reimport_seconds']} | "
             f"{result['reimport_rows_per_second']:,} | |",
             f"| an overlapping file ({result['overlap_rows']:,} rows) | "
             f"{result['overlap_seconds']} | | {result['overlap_amended']:,} amended, "
             f"{result['overlap_created']:,} new |",
+            "",
+            "Server: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(result["server_settings"].items())),
             "",
         ]
     )
@@ -281,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_django(args.database_url)
     result = run(args)
     args.output.mkdir(parents=True, exist_ok=True)
-    name = f"chronology_import-{result['database']}-{result['rows']}"
+    name = f"chronology_import-{result['database']}-{result['rows']}{args.label}"
     write_results(args.output / name, result, markdown(result))
     return 0
 
