@@ -145,21 +145,48 @@ def write_chronology(
 
 class LoadWatch:
     """The machine's 1-minute load average while an import runs, sampled every second: the
-    import itself accounts for about 2 (its process and PostgreSQL's); more means others'."""
+    import itself accounts for about 2 (its process and PostgreSQL's); more means others'.
+    Also the CPU seconds of the PostgreSQL backends serving `database` (from /proc, when the
+    server runs on this machine): what the import costs the server, whatever else is running."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str = "") -> None:
         self.samples: list[float] = []
+        self.database = database
+        self.backends: dict[int, list[float]] = {}  # pid -> [CPU s when first seen, latest]
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.watch, daemon=True)
 
+    def cpu_of_backends(self) -> None:
+        if not self.database:
+            return
+        tick = os.sysconf("SC_CLK_TCK")
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if f" {self.database} ".encode() not in (proc / "cmdline").read_bytes():
+                    continue
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / tick
+            self.backends.setdefault(int(proc.name), [seconds, seconds])[1] = seconds
+
     def watch(self) -> None:
-        while not self.stop.wait(1.0):
+        while not self.stop.wait(0.5):
             self.samples.append(os.getloadavg()[0])
+            self.cpu_of_backends()
 
     def __enter__(self) -> "LoadWatch":
         self.before = os.getloadavg()[0]
+        self.cpu_of_backends()
         self.thread.start()
         return self
+
+    def server_cpu(self) -> list[float]:
+        """CPU seconds each backend spent during the import, the busiest first."""
+        spent = [round(last - first, 1) for first, last in self.backends.values()]
+        return sorted((s for s in spent if s >= 0.1), reverse=True)
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
@@ -181,9 +208,10 @@ def server_settings(connection: Any) -> dict[str, str]:
     names += ("checkpoint_timeout", "synchronous_commit", "work_mem")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [list(names)]
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(names)],
         )
-        return {name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def import_once(kind: str, path: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float]:
@@ -254,8 +282,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     write_chronology(path, range(args.rows), args.people, codes)
     generated = time.perf_counter() - started
-    with LoadWatch() as load:
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with LoadWatch(
+        connection.settings_dict["NAME"] if connection.vendor == "postgresql" else ""
+    ) as load:
         first_s, first, first_mb = import_once("chronology", path, env)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    import_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+        cpu_after.ru_stime - cpu_before.ru_stime
+    )
     assert first["counts"]["created"] == args.rows, first["counts"]
     second_s, second, _ = import_once("chronology", path, env)
     assert second["counts"]["unchanged"] == args.rows, second["counts"]
@@ -288,6 +323,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rows_per_second": round(args.rows / first_s),
         "peak_memory_mb": round(first_mb),
         "load_average_during_import": load.summary(),
+        # CPU seconds: the import process (all its threads), and each PostgreSQL backend
+        # serving it (the loading connection first, then the look-ups'), whatever else ran.
+        "import_process_cpu_seconds": round(import_cpu, 1),
+        "server_backend_cpu_seconds": load.server_cpu(),
         "reimport_seconds": round(second_s, 1),
         "reimport_rows_per_second": round(args.rows / second_s),
         "overlap_rows": tenth,
@@ -318,6 +357,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"{result['rows_per_second']:,} | peak memory {result['peak_memory_mb']} MB; load "
             f"average {result['load_average_during_import']['mean']} (max "
             f"{result['load_average_during_import']['max']}) |",
+            f"| … its CPU time: import process {result['import_process_cpu_seconds']} s; "
+            f"PostgreSQL backends {result['server_backend_cpu_seconds']} s | | | |",
             f"| the same file again (every row unchanged) | {result['reimport_seconds']} | "
             f"{result['reimport_rows_per_second']:,} | |",
             f"| an overlapping file ({result['overlap_rows']:,} rows) | "

@@ -251,7 +251,7 @@ def _content(row: Row, ctx: Context) -> dict[str, Any]:
         "description": v["description"],
         "impact_on_child": v.get("impact_on_child", ""),
         "sharing_level": v.get("sharing_level", SharingLevel.PARTNERSHIP),
-        "restricted_roles": encode_roles(v.get("restricted_roles", ())),
+        "restricted_roles": encode_roles(v["restricted_roles"]) if "restricted_roles" in v else "",
     }
 
 
@@ -515,19 +515,29 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 def _staged(new: list[tuple[Row, dict[str, Any]]], people: dict[int, int]) -> str:
-    """The rows of `STAGE_COLUMNS` in COPY's text format: tab-separated, with backslash, tab,
-    newline and carriage return escaped (no value is ever NULL: every column is NOT NULL)."""
+    """The rows of `STAGE_COLUMNS` in COPY's text format: tab-separated, no value ever NULL
+    (every column is NOT NULL). A row whose text holds a backslash, tab, newline or carriage
+    return is written again with those escaped; checking first is five times cheaper than
+    escaping every value of every row."""
     e = _COPY_ESCAPES
     lines = []
     for row, c in new:
-        lines.append(
-            f"{people[row.number]}\t{row.values['source_reference'].translate(e)}\t"
-            f"{c['event_date'].isoformat()}\t{str(c['date_accuracy']).translate(e)}\t"
-            f"{c['event_type_id']}\t{c['description'].translate(e)}\t"
-            f"{c['impact_on_child'].translate(e)}\t{str(c['sharing_level']).translate(e)}\t"
-            f"{c['restricted_roles'].translate(e)}\n"
+        values = (
+            str(people[row.number]),
+            row.values["source_reference"],
+            c["event_date"].isoformat(),
+            c["date_accuracy"],
+            str(c["event_type_id"]),
+            c["description"],
+            c["impact_on_child"],
+            c["sharing_level"],
+            c["restricted_roles"],
         )
-    return "".join(lines)
+        line = "\t".join(values)
+        if line.count("\t") != 8 or "\\" in line or "\n" in line or "\r" in line:
+            line = "\t".join(str(v).translate(e) for v in values)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _create_entries_pg(staged: str, ctx: Context) -> None:

@@ -134,7 +134,7 @@ def _csv(path: Path, mapping: dict[str, str]) -> Table:
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         with handle:
             for number, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():  # a blank row
                     continue
                 yield number, dict(zip(columns, cells, strict=False))
 
