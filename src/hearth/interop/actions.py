@@ -934,15 +934,19 @@ def _load_extract(
     commit_each: bool = False,
     reads_apart: bool = False,
 ) -> None:
-    """Load the file batch by batch. With `reads_apart`, the reading thread also does the
-    batch's look-ups (people, the records already held) on a connection of its own, so the
-    loading connection only writes, and PostgreSQL works on both at once."""
+    """Load the file batch by batch. With `reads_apart`, a second thread does each batch's
+    look-ups (people, the records already held) on a connection of its own while the first
+    reads and checks the next batch, so the loading connection only writes, and PostgreSQL
+    works on both connections at once."""
     load = extract_loader.LOADERS[kind]
     batches: Iterator[Any] = _extract_batches(table, kind, spool, ctx)
     split = extract_loader.SPLIT_LOADERS.get(kind) if reads_apart else None
     if split is not None:
         classify, write = split
-        batches = (classify(rows, ctx) for rows in batches)  # run by the reading thread
+        # Three stages, each in its own thread: reading and checking; the look-ups (on the
+        # looking-up thread's own connection); and this thread's writes.
+        checked = _prefetched(batches)
+        batches = (classify(rows, ctx) for rows in checked)
 
         def load(batch: Any, ctx: extract_loader.Context) -> list[Problem]:
             write(batch, ctx)
