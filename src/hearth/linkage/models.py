@@ -80,6 +80,9 @@ class SourceRecord(models.Model):
     nhs_number = models.CharField(max_length=20, blank=True)
     upn = models.CharField(max_length=13, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="Every field as received")
+    # Folded names (hearth.lib.names.fold): the incremental matcher's blocking keys.
+    given_key = models.CharField(max_length=100, blank=True)
+    family_key = models.CharField(max_length=100, blank=True)
     history = models.JSONField(default=list, blank=True, help_text="Earlier versions")
     # The current link; null while the record waits in the review queue.
     person = models.ForeignKey(
@@ -96,6 +99,7 @@ class SourceRecord(models.Model):
             models.Index(fields=["date_of_birth"], name="srcrec_dob_idx"),
             models.Index(fields=["nhs_number"], name="srcrec_nhs_idx"),
             models.Index(fields=["postcode"], name="srcrec_postcode_idx"),
+            models.Index(fields=["family_key", "given_key"], name="srcrec_name_idx"),
         ]
 
     def __str__(self) -> str:
