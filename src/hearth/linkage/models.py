@@ -9,6 +9,7 @@ can be explained and any merge undone (ADR 0008).
 from django.conf import settings
 from django.db import models
 
+from hearth.lib.immutable import ImmutableModel
 from hearth.people.models import Person
 
 
@@ -110,7 +111,7 @@ class SourceRecord(models.Model):
         return " ".join(p for p in [self.given_name, self.middle_names, self.family_name] if p)
 
 
-class LinkEvent(models.Model):
+class LinkEvent(ImmutableModel):
     """How a source record came to be linked to a person, and every change since (append only)."""
 
     record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="events")
@@ -174,7 +175,7 @@ class ReviewItem(models.Model):
         ]
 
 
-class NonMatch(models.Model):
+class NonMatch(ImmutableModel):
     """A remembered "different people" decision: this pair is never proposed again."""
 
     record_low = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")
