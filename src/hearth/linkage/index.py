@@ -37,6 +37,7 @@ from hearth.lib.identifiers import (
     normalise_upn,
 )
 from hearth.lib.names import fold
+from hearth.linkage.decisions import Outcome, decide
 from hearth.linkage.models import (
     LinkageModel,
     LinkEvent,
@@ -196,7 +197,9 @@ def _transposed(dob: date | None) -> date | None:
     return date(dob.year, dob.day, dob.month)
 
 
-def candidates(incoming: Incoming, *, exclude: int | None = None) -> list[SourceRecord]:
+def candidates(
+    incoming: Incoming | SourceRecord, *, exclude: int | None = None
+) -> list[SourceRecord]:
     """Records in the index that share a blocking key with this one (indexed lookups only)."""
     keys: list[Q] = []
     dobs = [d for d in (incoming.date_of_birth, _transposed(incoming.date_of_birth)) if d]
@@ -246,7 +249,7 @@ class Best:
 
 
 def score_against_index(
-    incoming: Incoming, model: LinkageModel, *, exclude: int | None = None
+    incoming: Incoming | SourceRecord, model: LinkageModel, *, exclude: int | None = None
 ) -> list[Best]:
     """The closest record of each candidate person, best first."""
     from hearth.linkage import model as splink_model
@@ -383,39 +386,28 @@ def receive(
         _event(record, person, method, by=_user(by))
         return Received(record, person, "deterministic", method)
     model = model or (active_model() if use_model else None)
-    ranked = score_against_index(incoming, model) if model is not None else []
-    top = ranked[0] if ranked else None
-    if top is not None and top.match_probability >= model.upper_threshold:  # type: ignore[union-attr]
-        rivals = [b for b in ranked[1:] if b.match_probability >= model.upper_threshold]  # type: ignore[union-attr]
-        twin = possible_twins(incoming, top.record)
-        if not rivals and not twin:
-            linked = Person.objects.get(pk=top.person_id)
-            record = _store(incoming, linked)
-            _event(
-                record,
-                linked,
-                LinkMethod.MODEL,
-                model=model,
-                match_weight=top.match_weight,
-                match_probability=top.match_probability,
-            )
-            return Received(
-                record, linked, "linked", LinkMethod.MODEL, match_probability=top.match_probability
-            )
-        why = (
-            "Possible twins: same family name, date of birth and postcode, different given names"
-            if twin
-            else f"{len(rivals) + 1} people score above the upper threshold"
+    verdict = judge(incoming, model) if model is not None else None
+    if verdict is not None and verdict.outcome == Outcome.LINK:
+        top = verdict.best
+        linked = Person.objects.get(pk=top.person_id)
+        record = _store(incoming, linked)
+        _event(
+            record,
+            linked,
+            LinkMethod.MODEL,
+            model=model,
+            match_weight=top.match_weight,
+            match_probability=top.match_probability,
         )
-    elif top is not None and top.match_probability >= model.lower_threshold:  # type: ignore[union-attr]
-        why = "Between the thresholds"
-    else:
-        top, why = None, ""
+        return Received(
+            record, linked, "linked", LinkMethod.MODEL, match_probability=top.match_probability
+        )
     fresh = _person_from(incoming, by=by, kind=kind)
     PersonIdentifier.objects.get_or_create(
         system=incoming.source_system, value=incoming.source_reference, defaults={"person": fresh}
     )
     record = _store(incoming, fresh)
+    top = verdict.best if verdict is not None else None
     _event(
         record,
         fresh,
@@ -425,8 +417,8 @@ def receive(
         match_weight=top.match_weight if top else None,
     )
     review = None
-    if top is not None:
-        review = queue_review(record, top, model=model, why=why)
+    if verdict is not None and verdict.outcome == Outcome.REVIEW:
+        review = queue_review(record, verdict.best, model=model, why=verdict.why)
     return Received(
         record,
         fresh,
@@ -435,6 +427,73 @@ def receive(
         review=review,
         match_probability=top.match_probability if top else None,
     )
+
+
+@dataclass
+class Verdict:
+    outcome: Outcome
+    best: Best
+    why: str
+
+
+def judge(
+    incoming: Incoming | SourceRecord,
+    model: LinkageModel,
+    *,
+    exclude_person: int | None = None,
+) -> Verdict | None:
+    """The model's outcome for a record against the index (None: nobody comes close)."""
+    exclude = incoming.pk if isinstance(incoming, SourceRecord) else None
+    ranked = [
+        b
+        for b in score_against_index(incoming, model, exclude=exclude)
+        if b.person_id != exclude_person
+        and not (exclude is not None and remembered_non_match(exclude, b.record.pk))
+    ]
+    if not ranked:
+        return None
+    top = ranked[0]
+    twins = possible_twins(incoming, top.record)
+    outcome = decide(
+        top.match_probability,
+        upper=model.upper_threshold,
+        lower=model.lower_threshold,
+        twins=twins,
+    )
+    rivals = [b for b in ranked[1:] if b.match_probability >= model.upper_threshold]
+    why = "Between the thresholds"
+    if twins:
+        why = "Possible twins: same family name, date of birth and postcode, other given names"
+    elif outcome == Outcome.LINK and rivals:
+        outcome = Outcome.REVIEW
+        why = f"{len(rivals) + 1} people score above the upper threshold"
+    if outcome == Outcome.NEW:
+        return None
+    return Verdict(outcome, top, why)
+
+
+@transaction.atomic
+def rematch(record: SourceRecord, *, by: Any, model: LinkageModel | None = None) -> str:
+    """Match a record an importer has already placed with a new person of its own: an automatic
+    link merges that person into the match (reversibly); an unsure one joins the queue."""
+    from hearth.linkage.merge import merge_people
+
+    model = model or active_model()
+    if model is None or record.person is None:
+        return "new"
+    verdict = judge(record, model, exclude_person=record.person_id)
+    if verdict is None:
+        return "new"
+    if verdict.outcome == Outcome.LINK:
+        merge_people(
+            survivor=Person.objects.get(pk=verdict.best.person_id),
+            merged=record.person,
+            by=by,
+            reason=f"Linked automatically by linkage model v{model.version} "
+            f"(match probability {verdict.best.match_probability:.4f})",
+        )
+        return "linked"
+    return "review" if queue_review(record, verdict.best, model=model, why=verdict.why) else "new"
 
 
 def _user(by: Any) -> Any:
