@@ -46,6 +46,6 @@ def test_a_rejected_people_extract_leaves_no_source_records(hv: Any, tmp_path: P
         tmp_path,
         PEOPLE_HEADER + "\nP1,Amy,Smith,05/03/2019,F,,1 A Road,RH10 1AA\nP2,,,,,,,\n",
     )
-    summary, failed = run("people", path)
+    _summary, failed = run("people", path)
     assert failed
     assert SourceRecord.objects.count() == 0
