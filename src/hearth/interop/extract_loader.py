@@ -41,6 +41,7 @@ from hearth.interop import bulk
 from hearth.interop.extracts import Row
 from hearth.interop.models import ImportRun
 from hearth.interop.problems import Problem
+from hearth.lib.addresses import dwelling_key
 from hearth.lib.immutable import allow_changes
 from hearth.linkage import intake
 from hearth.linkage.index import Incoming
@@ -645,26 +646,30 @@ def _incoming(row: Row, ctx: Context) -> Incoming:
 
 
 def _addresses(rows: list[Row]) -> dict[int, Address]:
-    """Row number -> the address it names, found (by first line and postcode) or created."""
+    """Row number -> the dwelling it names: found by its key (the UPRN, or the postcode and the
+    first lines however abbreviated: hearth.lib.addresses) or created."""
 
-    def key(v: dict[str, Any]) -> tuple[str, str]:
-        return v["address_line1"], v["postcode"]
+    def key(v: dict[str, Any]) -> str:
+        return dwelling_key(
+            v["address_line1"], v.get("address_line2", ""), v["postcode"], v.get("uprn", "")
+        )
 
     wanted = {key(r.values) for r in rows}
-    known: dict[tuple[str, str], Address] = {}
-    for address in Address.objects.filter(postcode__in={p for _l, p in wanted}):
-        known.setdefault((address.line1, address.postcode), address)
+    known: dict[str, Address] = {}
+    for address in Address.objects.filter(match_key__in=wanted).order_by("pk"):
+        known.setdefault(address.match_key, address)
     fresh = []
     for row in rows:
         k = key(row.values)
         if k not in known:
             v = row.values
             known[k] = Address(
-                line1=k[0],
-                postcode=k[1],
+                line1=v["address_line1"],
+                postcode=v["postcode"],
                 line2=v.get("address_line2", ""),
                 town=v.get("town", ""),
                 uprn=v.get("uprn", ""),
+                match_key=k,
             )
             fresh.append(known[k])
     bulk.insert(fresh)
