@@ -127,3 +127,36 @@ def test_a_record_with_nothing_to_link_by_makes_a_new_person_with_its_names(db: 
     assert PersonIdentifier.objects.filter(
         person=got.person, system="school-mis", value="S-1"
     ).exists()
+
+
+def test_backfill_indexes_everyone_once_with_their_identifiers_and_home(db: Any) -> None:
+    from hearth.linkage.backfill import backfill
+    from tests.factories.people import AddressFactory, ResidenceFactory
+
+    old = AddressFactory(line1="1 Old Road", postcode="RH10 1AA")
+    new = AddressFactory(line1="2 New Road", postcode="RH11 7ZZ")
+    amy = PersonFactory(given_name="Amy", nhs_number=VALID_NHS)
+    ResidenceFactory(
+        person=amy,
+        address=old,
+        start_date=datetime.date(2018, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
+    ResidenceFactory(person=amy, address=new, start_date=datetime.date(2020, 1, 1))
+    PersonIdentifier.objects.create(person=amy, system="mosaic", value="M-1")
+    PersonIdentifier.objects.create(person=amy, system="systmone", value="S-9")
+    ben = PersonFactory(given_name="Ben")
+    merged = PersonFactory(given_name="Gone", merged_into=ben)
+
+    assert backfill(by=None) == 3
+    assert backfill(by=None) == 0
+    keys = set(SourceRecord.objects.values_list("source_system", "source_reference", "person_id"))
+    assert keys == {
+        ("mosaic", "M-1", amy.pk),
+        ("systmone", "S-9", amy.pk),
+        ("hearth", str(ben.pk), ben.pk),
+    }
+    mosaic = SourceRecord.objects.get(source_reference="M-1")
+    assert (mosaic.postcode, mosaic.address) == ("RH11 7ZZ", "2 New Road, Testtown")
+    assert mosaic.nhs_number == VALID_NHS
+    assert not SourceRecord.objects.filter(person=merged).exists()
