@@ -1,6 +1,7 @@
 """Every person an agency extract brings becomes a source record in the master person index,
 linked by how the importer found them; re-running the file adds nothing."""
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,19 @@ def test_a_rejected_people_extract_leaves_no_source_records(hv: Any, tmp_path: P
     _summary, failed = run("people", path)
     assert failed
     assert SourceRecord.objects.count() == 0
+
+
+def test_census_children_enter_the_index_by_la_child_id_once(db: Any, tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    from tests.census_files import child, write
+
+    path = write(tmp_path / "census.xml", child(la_child_id="LA0001"), child(la_child_id="LA0002"))
+    call_command("import", "cin-census", str(path), "--json", stdout=io.StringIO())
+    records = SourceRecord.objects.order_by("source_reference")
+    assert [r.source_reference for r in records] == ["LA0001", "LA0002"]
+    assert all(r.person is not None for r in records)
+    assert set(LinkEvent.objects.values_list("method", flat=True)) == {LinkMethod.NEW_PERSON}
+    call_command("import", "cin-census", str(path), "--json", stdout=io.StringIO())
+    assert SourceRecord.objects.count() == 2
+    assert LinkEvent.objects.count() == 2
