@@ -46,10 +46,10 @@ Rates (per record unless said; `docs/linkage.md` has the measured figures):
   valid numbers, so past about 2.2 million records the rest are blank). Missing from records by
   system: housing 90%, police 85%, voluntary 80%, school 60%, social care 25%, hospital 4%, health
   visiting 2%, GP 1%. Mistyped where present: police and housing 4%, voluntary 3%, school and
-  social care 2%, hospital 0.8%, health visiting 0.5%, GP 0.3%; 75% one digit wrong (always an
-  invalid check digit under modulus 11), 25% two adjacent digits transposed (invalid unless the
-  check digit is one of them, so a mistyped number is valid about 0.3% of the time, and only
-  some of those belong to another person).
+  social care 2%, hospital 0.8%, health visiting 0.5%, GP 0.3%: 70% one digit wrong, 22% two
+  adjacent digits transposed (modulus 11 catches both, always), 8% two digits wrong (valid about
+  one time in eleven). So about 0.7% of mistyped numbers are valid, and under half of those (the
+  share of the test range in use) are another person's number.
 - UPN: children aged 4–18 have one; recorded in school (98%) and social care (60%) only, exact.
 """
 
@@ -206,19 +206,23 @@ def _given_vocabularies() -> dict[str, _Vocabulary]:
     return out
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 _ENGLISH_PLACE_SUFFIX = re.compile(
     r"(ford|ley|ton|wood|field|well|by|ham|worth|ridge|land|more|dale|brook|stone|bury|cott|"
     r"combe|den|hurst|shaw|wick|thorpe|er|man|son)$"
 )
-_SURNAME_PREFIXES = (
+_SURNAME_PREFIXES = _words(
     "Ash Black Brad Brook Cald Cran Dun Elm Fair Green Hart Hay Hol King Lang Mar Mid Nor Oak "
     "Pen Red Rush Sal Stan Thorn Wal West Whit Wood Alder Birch Brom Chal Cross Down East Fern "
     "Gold Hal Kirk Ling"
-).split()
-_SURNAME_SUFFIXES = (
+)
+_SURNAME_SUFFIXES = _words(
     "ford ley ton wood field well by ham worth ridge more dale brook stone bury cott combe den "
     "hurst shaw wick thorpe ington"
-).split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -479,8 +483,7 @@ class SyntheticLinkageData:
         partner_is_father = family & second & (rng.random(h) < 0.75)
         married = second & (rng.random(h) < np.where(family, 0.5, 0.6))
         recent = married & (
-            rng.random(h)
-            < np.where(family, np.where(partner_is_father, 0.12, 0.5), 0.08)
+            rng.random(h) < np.where(family, np.where(partner_is_father, 0.12, 0.5), 0.08)
         )
         vocab = _surname_vocabulary()
         sn = lambda: vocab.names[rng.choice(len(vocab.names), h, p=vocab.weights[0])]  # noqa: E731
@@ -502,10 +505,19 @@ class SyntheticLinkageData:
         b_family = np.where(takes_father, father[b_hh], maiden[b_hh])
         b_double = (rng.random(len(b_hh)) < DOUBLE_BARREL_RATE) & (maiden[b_hh] != father[b_hh])
         b_family = np.where(
-            b_double, np.char.add(np.char.add(maiden[b_hh].astype(str), "-"), father[b_hh].astype(str)).astype(object), b_family
+            b_double,
+            np.char.add(
+                np.char.add(maiden[b_hh].astype(str), "-"), father[b_hh].astype(str)
+            ).astype(object),
+            b_family,
         )
         # After a mother's recent marriage to a step-parent, half the children take the name.
-        b_changed = recent[b_hh] & ~partner_is_father[b_hh] & (rng.random(len(b_hh)) < 0.5)
+        b_changed = (
+            recent[b_hh]
+            & ~partner_is_father[b_hh]
+            & (rng.random(len(b_hh)) < 0.5)
+            & (partner[b_hh] != b_family)
+        )
         b_old = np.where(b_changed, b_family, None)
         b_family = np.where(b_changed, partner[b_hh], b_family)
         b_double &= ~b_changed
@@ -544,8 +556,9 @@ class SyntheticLinkageData:
             np.where(rng.random(h) < 0.9, np.where(a1_sex == "F", "M", "F"), a1_sex),
         )
         # A married woman takes her husband's name; in adult households whoever is "F".
-        a1_takes = married & (a1_sex == "F")
-        a2_takes = married & (a2_sex == "F") & ~a1_takes
+        # (a marriage between two people of one surname changes nobody's name)
+        a1_takes = married & (a1_sex == "F") & (partner != maiden)
+        a2_takes = married & (a2_sex == "F") & ~a1_takes & (partner != maiden)
         a1_family = np.where(a1_takes, partner, maiden)
         a1_old = np.where(a1_takes, maiden, None)
         a2_family = np.where(a2_takes, maiden, partner)
@@ -562,9 +575,7 @@ class SyntheticLinkageData:
         sex = cat(np.concatenate([a1_sex, a2_sex[s2]]), c_sex)
         fam = cat(np.concatenate([a1_family, a2_family[s2]]), c_family)
         old = cat(np.concatenate([a1_old, a2_old[s2]]), c_old)
-        changed = cat(
-            np.concatenate([recent & a1_takes, (recent & a2_takes)[s2]]), c_changed
-        )
+        changed = cat(np.concatenate([recent & a1_takes, (recent & a2_takes)[s2]]), c_changed)
         double = cat(np.zeros(len(a_hh), dtype=bool), c_double)
         twin = cat(np.zeros(len(a_hh), dtype=bool), c_twin)
         is_child = cat(np.zeros(len(a_hh), dtype=bool), np.ones(len(c_hh), dtype=bool))
@@ -655,9 +666,7 @@ class SyntheticLinkageData:
         bodies = (938_000_000_000 + k).astype(str)
         return np.char.add(letters, bodies).astype(object)
 
-    def _given_kinds(
-        self, given: np.ndarray, middle: np.ndarray, school: np.ndarray
-    ) -> np.ndarray:
+    def _given_kinds(self, given: np.ndarray, middle: np.ndarray, school: np.ndarray) -> np.ndarray:
         """A kind of alteration per record, drawn from the system's mix over the kinds that can
         apply to that name (a name with no known nickname gets another kind, in proportion)."""
         possible = _possible_kinds(given, middle)
@@ -826,7 +835,9 @@ class SyntheticLinkageData:
             if number_typo[i]:
                 number, _, rest = street.partition(" ")
                 street = f"{int(number) + r.choice((-1, 1, 10)) or 2} {rest}"
-            address[i] = f"{flat}{street} {suffix}" if drop_town[i] else f"{flat}{street} {suffix}, {town}"
+            address[i] = (
+                f"{flat}{street} {suffix}" if drop_town[i] else f"{flat}{street} {suffix}, {town}"
+            )
 
         # Sex.
         true_sex = people.sex[person]
@@ -908,14 +919,18 @@ def _alter_dates(
     kinds[cannot_swap] = 0
     shift = rng.choice(np.array([-10, -2, -1, 1, 2, 10]), n)
     new_day = np.where(kinds == 0, day + shift, day)
-    new_day = np.where((new_day < 1) | (new_day > 28), np.where(day > 14, day - 1, day + 1), new_day)
+    new_day = np.where(
+        (new_day < 1) | (new_day > 28), np.where(day > 14, day - 1, day + 1), new_day
+    )
     new_month = np.where(kinds == 1, (month - 1 + rng.choice(np.array([1, 11]), n)) % 12 + 1, month)
     new_year = np.where(kinds == 2, year + rng.choice(np.array([-1, 1]), n), year)
     swapped = kinds == 3
     new_day = np.where(swapped, month, new_day)
     new_month = np.where(swapped, day, new_month)
     month_start = ((new_year - 1970) * 12 + new_month - 1).astype("datetime64[M]")
-    days_in_month = ((month_start + 1).astype("datetime64[D]") - month_start.astype("datetime64[D]")).astype(np.int64)
+    days_in_month = (
+        (month_start + 1).astype("datetime64[D]") - month_start.astype("datetime64[D]")
+    ).astype(np.int64)
     new_day = np.minimum(new_day, days_in_month)
     out = month_start.astype("datetime64[D]") + (new_day - 1).astype("timedelta64[D]")
     labels = np.array(DOB_KINDS, dtype=object)[kinds]
@@ -923,18 +938,24 @@ def _alter_dates(
 
 
 def _mistype_nhs(numbers: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One digit wrong (75%) or two adjacent digits swapped (25%); and whether the result is valid."""
+    """One digit wrong (70%), two adjacent digits swapped (22%) or two digits wrong (8%); and
+    whether the result is valid. Modulus 11 catches every one-digit error and every transposition
+    (weights 10..2 and the check digit's 1 differ by less than 11), so only the double errors can
+    pass, about one time in eleven."""
     d = _digits(numbers, 10)
     n = len(numbers)
     rows = np.arange(n)
+    kind = rng.choice(3, n, p=[0.70, 0.22, 0.08])
     pos = rng.integers(0, 9, n)
     left, right = d[rows, pos], d[rows, pos + 1]
-    transpose = (rng.random(n) < 0.25) & (left != right)
-    d[rows[transpose], pos[transpose]] = right[transpose]
-    d[rows[transpose], pos[transpose] + 1] = left[transpose]
-    sub = ~transpose
-    sub_pos = rng.integers(0, 10, n)[sub]
-    d[rows[sub], sub_pos] = (d[rows[sub], sub_pos] + rng.integers(1, 10, sub.sum())) % 10
+    swap = (kind == 1) & (left != right)
+    d[rows[swap], pos[swap]] = right[swap]
+    d[rows[swap], pos[swap] + 1] = left[swap]
+    first = rng.integers(0, 10, n)
+    second = (first + rng.integers(1, 10, n)) % 10  # a different position
+    for position, wrong in ((first, ~swap), (second, kind == 2)):
+        r, p = rows[wrong], position[wrong]
+        d[r, p] = (d[r, p] + rng.integers(1, 10, wrong.sum())) % 10
     out = d @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
     valid = _nhs_check(d[:, :9]) == d[:, 9]
     return out, valid
@@ -945,8 +966,8 @@ def _date_strings(dates: np.ndarray, missing: np.ndarray) -> pa.Array:
 
 
 def _nhs_strings(numbers: np.ndarray) -> pa.Array:
-    """Ten digits, or "" for none (a number with leading zeros cannot arise: all start 999)."""
-    text = pa.array(numbers).cast(pa.string())
+    """Ten digits (a mistyped first digit can make a leading zero), or "" for none."""
+    text = pc.utf8_lpad(pa.array(numbers).cast(pa.string()), 10, "0")
     return pc.if_else(pa.array(numbers > 0), text, "")
 
 
@@ -981,3 +1002,61 @@ def write_parquet(path: str | Path, records: int, seed: int = 1, *, truth: bool 
 
 def _empty_table(truth: bool) -> pa.Table:
     return next(SyntheticLinkageData(0, truth=truth).chunks(1)).slice(0, 0)
+
+
+def corruption_rates(table: pa.Table) -> dict[str, object]:
+    """The rates a table (generated with `truth=True`) actually has: what the docs quote."""
+    n = table.num_rows
+    clusters = table["cluster"].to_numpy()
+    _, sizes = np.unique(clusters, return_counts=True)
+
+    def share(mask: np.ndarray) -> float:
+        return round(float(mask.sum()) / max(1, len(mask)), 4)
+
+    def kinds(column: str) -> dict[str, object]:
+        values = table[column].to_numpy(zero_copy_only=False).astype(str)
+        altered = values != ""
+        labels, counts = np.unique(values[altered], return_counts=True)
+        return {
+            "altered": share(altered),
+            "kinds": {k: round(c / n, 4) for k, c in sorted(zip(labels, counts, strict=True))},
+        }
+
+    system = table["source_system"].to_numpy(zero_copy_only=False).astype(str)
+    nhs_error = table["nhs_number_error"].to_numpy(zero_copy_only=False).astype(str)
+    true_nhs = table["true_nhs_number"].to_numpy(zero_copy_only=False).astype(str)
+    recorded = table["nhs_number"].to_numpy(zero_copy_only=False).astype(str)
+    has_true = true_nhs != ""
+    mistyped = np.char.startswith(nhs_error, "mistyped")
+    valid_mistyped = nhs_error == "mistyped_valid"
+    someone_else = np.isin(recorded[valid_mistyped], np.unique(true_nhs[has_true]))
+    twin = table["twin"].to_numpy()
+    people_twins = len(np.unique(clusters[twin]))
+    prev = pc.list_value_length(table["previous_family_names"]).to_numpy()
+    return {
+        "records": n,
+        "people": len(sizes),
+        "records_per_person": round(n / max(1, len(sizes)), 3),
+        "records_per_person_histogram": {
+            int(k): int(v) for k, v in zip(*np.unique(sizes, return_counts=True), strict=True)
+        },
+        "records_by_system": {s: share(system == s) for s in SYSTEMS},
+        "given_name": kinds("given_name_error"),
+        "family_name": kinds("family_name_error"),
+        "previous_family_names_recorded": share(prev > 0),
+        "date_of_birth": kinds("date_of_birth_error"),
+        "postcode_beyond_movers": kinds("postcode_error"),
+        "moved": share(table["moved"].to_numpy()),
+        "sex": kinds("sex_error"),
+        "twins_share_of_people": round(people_twins / max(1, len(sizes)), 4),
+        "nhs_number": {
+            "people_without_one": share(true_nhs[np.unique(clusters, return_index=True)[1]] == ""),
+            "missing_by_system": {
+                s: share(nhs_error[(system == s) & has_true] == "missing") for s in SYSTEMS
+            },
+            "mistyped_of_recorded": share(mistyped[has_true & (nhs_error != "missing")]),
+            "mistyped_records": int(mistyped.sum()),
+            "mistyped_but_valid": int(valid_mistyped.sum()),
+            "mistyped_valid_and_another_persons": int(someone_else.sum()),
+        },
+    }

@@ -7,40 +7,45 @@ term-frequency adjustment needs. The variant tables drive the corruption, not th
 matcher that reused them would find the nicknames it was given, so keep its own list.
 """
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Given names of people born since 2000, most popular first.
-GIVEN_M_RECENT = (
+GIVEN_M_RECENT = _words(
     "Oliver Harry Jack George Noah Charlie Jacob Alfie Freddie Oscar Leo Arthur Thomas William "
     "James Henry Joshua Theo Archie Muhammad Logan Ethan Isaac Lucas Max Mason Alexander Daniel "
     "Samuel Joseph Dylan Riley Harrison Edward Finley Lewis Benjamin Luke Matthew Callum Ryan "
     "Tyler Jayden Liam Adam Jake Kai Reuben Louie Toby Sebastian Elijah Teddy Tommy Albie Ronnie "
     "Jude Rory Zachary Nathan Connor Owen Aaron Michael Kieran Cameron Bradley Jamie Ellis Louis "
     "Jenson Hugo Stanley Frankie Bobby Rhys Elliot Jaxon Alfred Frederick"
-).split()
-GIVEN_F_RECENT = (
+)
+GIVEN_F_RECENT = _words(
     "Olivia Amelia Isla Ava Emily Sophia Grace Mia Poppy Ella Lily Evie Isabella Sophie Ivy "
     "Freya Charlotte Florence Daisy Jessica Chloe Ruby Phoebe Matilda Rosie Willow Millie "
     "Isabelle Alice Evelyn Sienna Scarlett Harper Elsie Layla Maisie Erin Lola Holly Megan "
     "Hannah Lucy Katie Amy Lauren Ellie Abigail Molly Summer Eva Zara Aria Maya Lacey Imogen "
     "Bethany Georgia Niamh Caitlin Leah Eleanor Elizabeth Emma Rebecca Amber Jasmine Paige "
     "Aaliyah Hollie Lily-Mae Ellie-Mae Harriet Victoria"
-).split()
+)
 # Given names of people born before 2000.
-GIVEN_M_OLDER = (
+GIVEN_M_OLDER = _words(
     "David Paul Mark Andrew Michael John Richard Stephen Christopher James Robert Peter Ian "
     "Simon Gary Steven Darren Matthew Daniel Anthony Jason Lee Craig Neil Martin Kevin Jonathan "
     "Thomas Stuart Philip Adam Carl Wayne Dean Scott Nicholas Shaun Graham Alan Keith Timothy "
     "William Alexander Benjamin Samuel Luke Ashley Gareth Kieran Liam Ryan Joseph Jamie Nathan "
     "Brian Colin Barry Kenneth Ronald George Raymond Terence Derek Trevor Roger Malcolm Geoffrey "
     "Edward Mohammed Sean Jeffrey Karl Matthew Frederick Alfred Charles Henry"
-).split()
-GIVEN_F_OLDER = (
+)
+GIVEN_F_OLDER = _words(
     "Sarah Claire Nicola Emma Lisa Joanne Michelle Helen Samantha Karen Amanda Rachel Louise "
     "Julie Laura Kelly Rebecca Donna Victoria Jennifer Elizabeth Catherine Susan Angela Tracey "
     "Deborah Alison Jacqueline Kerry Natalie Gemma Hayley Charlotte Stephanie Lucy Jessica "
     "Hannah Amy Jade Danielle Leanne Katie Zoe Kirsty Stacey Sophie Carol Margaret Patricia "
     "Linda Christine Janet Barbara Jean Mary Sandra Lynn Dawn Wendy Sharon Anne Jane Caroline "
     "Fiona Melanie Kathryn Sally Heather Ruth Andrea Sian Josephine Alexandra Clare Lindsay"
-).split()
+)
 
 # Formal name -> short forms and nicknames (a school register's "Alfie", a police "Bill").
 NICKNAMES: dict[str, tuple[str, ...]] = {
@@ -304,7 +309,7 @@ GIVEN_SPELLINGS = _variant_table(_GIVEN_SPELLINGS)
 FAMILY_SPELLINGS = _variant_table(_FAMILY_SPELLINGS)
 
 # British surnames, most frequent first (the head of the distribution).
-SURNAMES_HEAD = (
+SURNAMES_HEAD = _words(
     "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson "
     "Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson "
     "Wood Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen "
@@ -314,4 +319,4 @@ SURNAMES_HEAD = (
     "Hunt Hussain Campbell Matthews Owen Palmer Holmes Mills Barnes Knight Lloyd Butler Russell "
     "Barker Fisher Stevens Jenkins Murray Dixon Harvey Ahmed Graham Pearson Reid O'Brien "
     "McDonald O'Neill Stephens Johnston Greene"
-).split()
+)
