@@ -31,9 +31,9 @@ Rates (per record unless said; `docs/linkage.md` has the measured figures):
   40%, health visiting 30%, school 20%, housing 15%, voluntary 10%; half that for an old
   marriage's maiden name); a double-barrelled surname (5% of children) loses a part in 35% of
   records. Typos (65%) and spelling variants (35%) make up the rest of the 32%.
-- Date of birth altered in 15% of records. Police: day and month transposed 45%, day typo 20%,
-  missing 15%, month typo 10%, year off by one 10%. Elsewhere: day typo 35%, missing 23%, year
-  off by one 20%, month typo 12%, transposed 10%. A transposition that cannot show (day over 12,
+- Date of birth altered in 15% of records: police 25%, the other systems 14%. Police: day and
+  month transposed 45%, day typo 20%, missing 15%, month typo 10%, year off by one 10%.
+  Elsewhere: day typo 35%, missing 23%, year off by one 20%, month typo 12%, transposed 10%. A transposition that cannot show (day over 12,
   or equal to the month) becomes a day typo.
 - Movers: 14% of households moved in the last three years; a mover's record holds the previous
   address (postcode and address) with the system's staleness (police 50%, voluntary 45%, hospital
@@ -128,6 +128,7 @@ GIVEN_MIX_OTHER = np.array([0.30, 0.30, 0.15, 0.15, 0.10])
 FAMILY_ALTERED = 0.32
 FAMILY_TYPO_SHARE = 0.65  # the rest: spelling variants
 DOB_ALTERED = 0.15
+DOB_ALTERED_POLICE = 0.25  # the rest of the systems at the rate that makes DOB_ALTERED overall
 DOB_KINDS = ("day_typo", "month_typo", "year_off_by_one", "day_month_transposed", "missing")
 DOB_MIX_POLICE = np.array([0.20, 0.10, 0.10, 0.45, 0.15])
 DOB_MIX_OTHER = np.array([0.35, 0.12, 0.20, 0.10, 0.23])
@@ -805,8 +806,12 @@ class SyntheticLinkageData:
         true_dob = people.dob[person]
         dob = true_dob.copy()
         dob_error = np.full(n, "", dtype=object)
-        alter = np.flatnonzero(u() < DOB_ALTERED)
-        police = system[alter] == POLICE
+        is_police = system == POLICE
+        other_rate = (DOB_ALTERED * n - DOB_ALTERED_POLICE * is_police.sum()) / max(
+            1, n - is_police.sum()
+        )
+        alter = np.flatnonzero(u() < np.where(is_police, DOB_ALTERED_POLICE, other_rate))
+        police = is_police[alter]
         kinds = np.where(
             police,
             rng.choice(5, len(alter), p=DOB_MIX_POLICE),
