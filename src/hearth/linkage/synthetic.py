@@ -171,6 +171,12 @@ def _keyboard() -> dict[str, str]:
     return near
 
 
+def _or_none(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.full(len(mask), None, dtype=object)
+    out[mask] = values[mask]
+    return out
+
+
 def _zipf(n: int, offset: float, exponent: float) -> np.ndarray:
     w = 1.0 / (np.arange(1, n + 1) + offset) ** exponent
     return w / w.sum()
@@ -519,7 +525,7 @@ class SyntheticLinkageData:
             & (rng.random(len(b_hh)) < 0.5)
             & (partner[b_hh] != b_family)
         )
-        b_old = np.where(b_changed, b_family, None)
+        b_old = _or_none(b_changed, b_family)
         b_family = np.where(b_changed, partner[b_hh], b_family)
         b_double &= ~b_changed
         keep = np.repeat(home, 1 + b_twin)
@@ -561,9 +567,9 @@ class SyntheticLinkageData:
         a1_takes = married & (a1_sex == "F") & (partner != maiden)
         a2_takes = married & (a2_sex == "F") & ~a1_takes & (partner != maiden)
         a1_family = np.where(a1_takes, partner, maiden)
-        a1_old = np.where(a1_takes, maiden, None)
+        a1_old = _or_none(a1_takes, maiden)
         a2_family = np.where(a2_takes, maiden, partner)
-        a2_old = np.where(a2_takes, partner, None)
+        a2_old = _or_none(a2_takes, partner)
         under_five = np.zeros(h, dtype=bool)
         under_five[c_hh[c_age < 5 * YEAR]] = True
 
