@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from hearth.access.models import Involvement
+from hearth.access.models import BreakGlassGrant, Involvement
 from hearth.accounts.models import Role
 from hearth.alerts.models import Alert, PendingEvaluation, Rule, RuleVersion
 from hearth.audit.models import AuditAction, AuditEvent
@@ -308,6 +308,20 @@ def test_someone_who_may_not_see_the_survivor_gets_not_found_for_the_merged_reco
     assert response.status_code == 404
     for value in ("Amie", "Amy", "Archer", "1 Test Street"):
         assert value not in page_text(response)
+
+
+def test_breaking_glass_on_a_merged_record_opens_the_survivor(world, amie, reviewer):
+    merge_people(survivor=world.amy, merged=amie, by=reviewer, reason=REASON)
+    client = sign_in(Client(), world.charlie)
+    client.post(
+        f"/access/break-glass/{amie.pk}/",
+        {"reason_category": "immediate_risk", "justification": "Police at the door at 2am, now."},
+    )
+    grant = BreakGlassGrant.objects.get(user=world.charlie)
+    assert grant.person == world.amy
+    response = client.get(f"/people/{amie.pk}/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/people/{world.amy.pk}/"
+    assert response.status_code == 200
 
 
 def test_search_shows_the_survivor_and_never_the_merged_record(world, amie, reviewer):
