@@ -168,7 +168,8 @@ def decide(
     review.reason = reason
     review.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     # One row per person, so each child's audit trail shows the decision.
-    for person_id in people or [None]:
+    targets: list[int | None] = [*people] or [None]
+    for person_id in targets:
         audit(
             action=AuditAction.DECIDE_MATCH,
             by=by,

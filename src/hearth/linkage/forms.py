@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from hearth.linkage.models import ReviewStatus
@@ -22,8 +24,8 @@ class DecisionForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Say why you decided this."},
     )
 
-    def __init__(self, *args: object, not_sure_allowed: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, not_sure_allowed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not not_sure_allowed:
             field = self.fields["decision"]
             field.choices = [c for c in field.choices if c[0] != ReviewStatus.NOT_SURE]  # type: ignore[attr-defined]

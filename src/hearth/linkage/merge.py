@@ -88,7 +88,9 @@ def person_references() -> list[Reference]:
     for rel in Person._meta.get_fields(include_hidden=True):
         if not isinstance(rel, models.ManyToOneRel):  # m2m go through their own FKs
             continue
-        ref = Reference(rel.related_model, rel.field)
+        model = rel.related_model
+        assert not isinstance(model, str)  # resolved once the apps are loaded
+        ref = Reference(model, rel.field)
         if (ref.label, ref.field.name) not in HISTORY:
             found.append(ref)
     return sorted(found, key=lambda r: (r.label, r.field.name))
@@ -238,14 +240,13 @@ def _json(value: Any) -> Any:
 
 def _withdraw_moot_reviews(survivor: Person, decided: ReviewItem | None) -> list[int]:
     """Open or unsure reviews whose two records now belong to one person need no decision."""
+    waiting = ReviewItem.objects.exclude(pk=decided.pk) if decided else ReviewItem.objects.all()
     moot = list(
-        ReviewItem.objects.exclude(pk=decided.pk if decided else None)
-        .filter(
+        waiting.filter(
             status__in=[ReviewStatus.OPEN, ReviewStatus.NOT_SURE],
             record__person=survivor,
             candidate__person=survivor,
-        )
-        .values_list("pk", flat=True)
+        ).values_list("pk", flat=True)
     )
     ReviewItem.objects.filter(pk__in=moot).update(
         status=ReviewStatus.WITHDRAWN,
@@ -338,7 +339,7 @@ def merge_people(
         reason=reason.strip(),
         at=timezone.now(),
     )
-    records = next((m["ids"] for m in moved if m["model"] == "linkage.SourceRecord"), [])
+    records: list[int] = next((m["ids"] for m in moved if m["model"] == "linkage.SourceRecord"), [])
     _link_events(
         records=records,
         person=survivor,
@@ -413,7 +414,9 @@ def unmerge(*, merge: Merge, by: Any, reason: str) -> Merge:
             restore[field] = before
     if restore:
         for field, before in restore.items():
-            setattr(survivor, field, Person._meta.get_field(field).to_python(before))
+            concrete = Person._meta.get_field(field)
+            assert isinstance(concrete, models.Field)
+            setattr(survivor, field, concrete.to_python(before))
         survivor.save(update_fields=list(restore))
     merged.merged_into = None
     merged.save(update_fields=["merged_into"])
@@ -423,7 +426,7 @@ def unmerge(*, merge: Merge, by: Any, reason: str) -> Merge:
     merge.undo_reason = reason.strip()
     merge.snapshot = {**snapshot, "undone": {"moved_back": moved_back, "missing": missing}}
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason", "snapshot"])
-    records = next(
+    records: list[int] = next(
         (m["ids"] for m in snapshot.get("moved", []) if m["model"] == "linkage.SourceRecord"), []
     )
     records = list(
