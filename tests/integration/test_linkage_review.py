@@ -226,6 +226,12 @@ def test_the_queue_has_open_not_sure_and_decided_tabs_with_counts(world, reviewe
     assert all(world.amy.pk in e.details["person_ids"] for e in listed) and listed.exists()
 
 
+def test_the_reviewers_home_page_counts_the_pairs_waiting(reviewer, pair):
+    body = page_text(sign_in(Client(), reviewer).get("/"))
+    assert "1 possible match waiting for a decision" in body
+    assert "aggregate figures" not in body
+
+
 def test_the_queue_is_paginated(world, reviewer):
     for n in range(27):
         make_review(

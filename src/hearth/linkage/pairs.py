@@ -83,6 +83,13 @@ def field_rows(left: SourceRecord, right: SourceRecord) -> list[FieldRow]:
     return rows
 
 
+LABELS = {name: label for label, name in FIELDS} | {"dob": "Date of birth", "nhs": "NHS number"}
+
+
+def _label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def contributions(review: ReviewItem) -> list[Contribution]:
     items = [c for c in review.comparison or [] if isinstance(c, dict)]
     scale = max([abs(float(c.get("match_weight") or 0)) for c in items] + [1e-9])
@@ -95,7 +102,7 @@ def contributions(review: ReviewItem) -> list[Contribution]:
             left, right = mask_nhs_number(left), mask_nhs_number(right)
         out.append(
             Contribution(
-                name=str(c.get("name", "")).replace("_", " ").capitalize(),
+                name=_label(str(c.get("name", ""))),
                 level=str(c.get("level", "")),
                 left=left,
                 right=right,
