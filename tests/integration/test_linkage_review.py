@@ -13,7 +13,7 @@ from django.test import Client
 
 from hearth.accounts.models import Role
 from hearth.audit.models import AuditAction, AuditEvent
-from hearth.linkage.actions import decide, is_remembered_non_match
+from hearth.linkage.actions import decide, is_remembered_non_match, remembered_non_matches
 from hearth.linkage.models import LinkageModel, Merge, NonMatch, ReviewItem, ReviewStatus
 from hearth.people.models import Person
 from tests.conftest import page_text, sign_in
@@ -84,6 +84,10 @@ def test_different_people_is_remembered_and_the_two_stay_apart(world, reviewer, 
     assert is_remembered_non_match(pair.record, pair.candidate)
     assert is_remembered_non_match(pair.candidate.pk, pair.record.pk)  # either way round
     assert not is_remembered_non_match(pair.record, make_record(world.ben))
+    low, high = sorted((pair.record.pk, pair.candidate.pk))
+    assert remembered_non_matches() == {(low, high)}
+    assert remembered_non_matches([pair.candidate.pk]) == {(low, high)}
+    assert remembered_non_matches([make_record(world.zara).pk]) == set()
     non_match = NonMatch.objects.get()
     assert (non_match.review, non_match.by, non_match.reason) == (
         pair,

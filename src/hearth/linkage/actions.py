@@ -6,10 +6,12 @@ remembers the pair so it is never proposed again, and "not sure" leaves it for a
 reviewer. A reason is required for every decision: decisions are labelled data for evaluation.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -47,6 +49,16 @@ def is_remembered_non_match(record_a: SourceRecord | int, record_b: SourceRecord
     such a pair again."""
     low, high = sorted((_pk(record_a), _pk(record_b)))
     return NonMatch.objects.filter(record_low_id=low, record_high_id=high).exists()
+
+
+def remembered_non_matches(record_ids: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    """Every remembered pair (lower id first), or those touching `record_ids`: for a batch run,
+    one query instead of one per candidate pair."""
+    pairs = NonMatch.objects.all()
+    if record_ids is not None:
+        ids = list(record_ids)
+        pairs = pairs.filter(Q(record_low_id__in=ids) | Q(record_high_id__in=ids))
+    return set(pairs.values_list("record_low_id", "record_high_id"))
 
 
 def can_review(user: Any) -> bool:
