@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from hearth.lib.names import fold
 from hearth.linkage.models import Channel, LinkEvent, LinkMethod, ReviewItem, SourceRecord
 
 _refs = itertools.count(1)
@@ -32,6 +33,8 @@ def make_record(person: Any, *, source_system: str = "csc-mosaic", **fields: Any
         received_at=timezone.now(),
         person=person,
         raw={k: str(v) for k, v in values.items()},
+        given_key=fold(values["given_name"]),
+        family_key=fold(values["family_name"]),
         **values,
     )
     if person is not None:

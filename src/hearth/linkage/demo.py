@@ -12,12 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hearth.lib.names import fold
+from hearth.linkage.backfill import backfill
 from hearth.linkage.models import Channel, LinkEvent, LinkMethod, ReviewItem, SourceRecord
 from hearth.people.actions import create_person
 from hearth.people.households import current_q
-from hearth.people.models import Person, Residence
-
-SOURCE = "demo-index"  # the records Hearth already held, as the index would hold them
+from hearth.people.models import Person, PersonIdentifier, Residence
 
 
 def _swap_day_month(d: date | None) -> date | None:
@@ -31,6 +31,13 @@ def _where(person: Person) -> tuple[str, str]:
     if home is None:
         return "", ""
     return home.address.postcode, f"{home.address.line1}, {home.address.town}".strip(", ")
+
+
+def _indexed(person: Person) -> SourceRecord:
+    """The person's record in the index (put there by the backfill)."""
+    found = SourceRecord.objects.filter(person=person).order_by("pk").first()
+    assert found is not None, f"person {person.pk} is not in the index"
+    return found
 
 
 def _record(person: Person, system: str, reference: str, **fields: Any) -> SourceRecord:
@@ -50,8 +57,10 @@ def _record(person: Person, system: str, reference: str, **fields: Any) -> Sourc
         source_system=system,
         source_reference=reference,
         defaults={
-            "channel": Channel.BACKFILL if system == SOURCE else Channel.IMPORT,
+            "channel": Channel.IMPORT,
             "received_at": timezone.now(),
+            "given_key": fold(values["given_name"]),
+            "family_key": fold(values["family_name"]),
             "person": person,
             "raw": {k: str(v) for k, v in values.items()},
             **values,
@@ -73,6 +82,10 @@ def _provisional(child: Person, system: str, reference: str, **fields: Any) -> S
         family_name=fields.get("family_name", child.family_name),
         date_of_birth=fields.get("date_of_birth", child.date_of_birth),
         sex=fields.get("sex", child.sex),
+    )
+    # As the matcher does for a new person: the source's own reference finds them again.
+    PersonIdentifier.objects.get_or_create(
+        system=system, value=reference, defaults={"person": person}
     )
     return _record(person, system, reference, **fields)
 
@@ -131,6 +144,7 @@ def _review(a: SourceRecord, b: SourceRecord, why: str, days_ago: int) -> Review
 @transaction.atomic
 def seed_review_queue(family_child_ids: dict[str, list[int]]) -> list[ReviewItem]:
     """Four pairs for the data-quality officer: three the same child, one two siblings."""
+    backfill(by=None)  # everyone Hearth already holds, in the index first
     children = {
         label: list(Person.objects.filter(pk__in=ids).order_by("date_of_birth"))
         for label, ids in family_child_ids.items()
@@ -151,7 +165,7 @@ def seed_review_queue(family_child_ids: dict[str, list[int]]) -> list[ReviewItem
         made.append(
             _review(
                 hospital,
-                _record(youngest, SOURCE, str(youngest.pk)),
+                _indexed(youngest),
                 "between the thresholds",
                 6,
             )
@@ -159,8 +173,8 @@ def seed_review_queue(family_child_ids: dict[str, list[int]]) -> list[ReviewItem
         if len(a) >= 2:  # siblings: same surname and address, never one person
             made.append(
                 _review(
-                    _record(a[-2], SOURCE, str(a[-2].pk)),
-                    _record(a[-1], SOURCE, str(a[-1].pk)),
+                    _indexed(a[-2]),
+                    _indexed(a[-1]),
                     "same surname, address and family: possible twins or siblings",
                     4,
                 )
@@ -174,7 +188,7 @@ def seed_review_queue(family_child_ids: dict[str, list[int]]) -> list[ReviewItem
             family_name="Okafor-" + eldest.family_name,
             previous_family_names=[eldest.family_name],
         )
-        made.append(_review(school, _record(eldest, SOURCE, str(eldest.pk)), "surname changed", 3))
+        made.append(_review(school, _indexed(eldest), "surname changed", 3))
     if c := children.get("C"):
         child = c[0]
         dob = child.date_of_birth
@@ -185,7 +199,5 @@ def seed_review_queue(family_child_ids: dict[str, list[int]]) -> list[ReviewItem
             date_of_birth=dob + timedelta(days=365) if dob else None,
             nhs_number="",
         )
-        made.append(
-            _review(police, _record(child, SOURCE, str(child.pk)), "date of birth one year off", 1)
-        )
+        made.append(_review(police, _indexed(child), "date of birth one year off", 1))
     return made
