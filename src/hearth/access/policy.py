@@ -82,6 +82,11 @@ POLICIES: dict[str, Policy] = {
     "interop:run": Policy(Permission.IMPORT_DATA),
     "interop:load": Policy(Permission.IMPORT_DATA),
     "interop:report_csv": Policy(Permission.IMPORT_DATA),
+    # Who is who: the identifying fields of two source records side by side, never a chronology.
+    "linkage:queue": Policy(Permission.REVIEW_MATCHES),
+    "linkage:pair": Policy(Permission.REVIEW_MATCHES),
+    "linkage:merges": Policy(Permission.REVIEW_MATCHES),
+    "linkage:merge": Policy(Permission.REVIEW_MATCHES),
     "audit:person": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:user": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:index": Policy(Permission.VIEW_AUDIT_TRAIL),
