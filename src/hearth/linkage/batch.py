@@ -146,6 +146,7 @@ class RunResult:
     merges: int = 0
     reviews_queued: int = 0
     skipped_non_matches: int = 0
+    refused_merges: int = 0  # e.g. two people recorded as related: two people, not one
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +156,7 @@ class RunResult:
             "people_merged": self.merges,
             "reviews_queued": self.reviews_queued,
             "remembered_non_matches_skipped": self.skipped_non_matches,
+            "merges_refused": self.refused_merges,
         }
 
 
@@ -227,21 +229,26 @@ def _apply(
     result: RunResult,
 ) -> None:
     from hearth.linkage import model as splink_model
-    from hearth.linkage.merge import merge_people
+    from hearth.linkage.merge import MergeRefused, merge_people
     from hearth.people.models import Person
 
     for group in links.groups():
         survivor = Person.objects.get(pk=group[0])
         for other in group[1:]:
-            with transaction.atomic():
-                merge_people(
-                    survivor=survivor,
-                    merged=Person.objects.get(pk=other),
-                    by=by,
-                    reason=f"Linked automatically by linkage model v{model.version} "
-                    f"(match probability at or above {model.upper_threshold})",
-                )
-            result.merges += 1
+            try:
+                with transaction.atomic():
+                    # The model's decision, made by the system (by=None); the run is audited.
+                    merge_people(
+                        survivor=survivor,
+                        merged=Person.objects.get(pk=other),
+                        by=None,
+                        reason=f"Linked automatically by linkage model v{model.version} "
+                        f"(match probability at or above {model.upper_threshold}) in a batch run "
+                        f"by {getattr(by, 'username', 'the system')}",
+                    )
+                result.merges += 1
+            except MergeRefused:
+                result.refused_merges += 1
     for left, right, weight, prob in unsure.values():
         with transaction.atomic():
             rec, cand = SourceRecord.objects.get(pk=left), SourceRecord.objects.get(pk=right)

@@ -37,12 +37,12 @@ from hearth.lib.identifiers import (
     normalise_upn,
 )
 from hearth.lib.names import fold
+from hearth.linkage.actions import is_remembered_non_match
 from hearth.linkage.decisions import Outcome, decide
 from hearth.linkage.models import (
     LinkageModel,
     LinkEvent,
     LinkMethod,
-    NonMatch,
     ReviewItem,
     ReviewStatus,
     SourceRecord,
@@ -448,7 +448,7 @@ def judge(
         b
         for b in score_against_index(incoming, model, exclude=exclude)
         if b.person_id != exclude_person
-        and not (exclude is not None and remembered_non_match(exclude, b.record.pk))
+        and not (exclude is not None and is_remembered_non_match(exclude, b.record.pk))
     ]
     if not ranked:
         return None
@@ -476,7 +476,7 @@ def judge(
 def rematch(record: SourceRecord, *, by: Any, model: LinkageModel | None = None) -> str:
     """Match a record an importer has already placed with a new person of its own: an automatic
     link merges that person into the match (reversibly); an unsure one joins the queue."""
-    from hearth.linkage.merge import merge_people
+    from hearth.linkage.merge import MergeRefused, merge_people
 
     model = model or active_model()
     if model is None or record.person is None:
@@ -484,32 +484,34 @@ def rematch(record: SourceRecord, *, by: Any, model: LinkageModel | None = None)
     verdict = judge(record, model, exclude_person=record.person_id)
     if verdict is None:
         return "new"
+    why = verdict.why
     if verdict.outcome == Outcome.LINK:
-        merge_people(
-            survivor=Person.objects.get(pk=verdict.best.person_id),
-            merged=record.person,
-            by=by,
-            reason=f"Linked automatically by linkage model v{model.version} "
-            f"(match probability {verdict.best.match_probability:.4f})",
-        )
-        return "linked"
-    return "review" if queue_review(record, verdict.best, model=model, why=verdict.why) else "new"
+        try:
+            with transaction.atomic():
+                # The model's decision, not the importer's: made by the system (by=None).
+                merge_people(
+                    survivor=Person.objects.get(pk=verdict.best.person_id),
+                    merged=record.person,
+                    by=None,
+                    reason=f"Linked automatically by linkage model v{model.version} "
+                    f"(match probability {verdict.best.match_probability:.4f}) as "
+                    f"{getattr(by, 'username', 'the system')}'s import arrived",
+                )
+            return "linked"
+        except MergeRefused as refused:
+            why = f"Linked by the model, but refused: {refused}"
+    return "review" if queue_review(record, verdict.best, model=model, why=why) else "new"
 
 
 def _user(by: Any) -> Any:
     return by if getattr(by, "pk", None) else None
 
 
-def remembered_non_match(a: int, b: int) -> bool:
-    low, high = sorted((a, b))
-    return NonMatch.objects.filter(record_low_id=low, record_high_id=high).exists()
-
-
 def queue_review(
     record: SourceRecord, best: Best, *, model: LinkageModel | None, why: str
 ) -> ReviewItem | None:
     """One open review a pair; never a pair a reviewer has already called different people."""
-    if remembered_non_match(record.pk, best.record.pk):
+    if is_remembered_non_match(record.pk, best.record.pk):
         return None
     review, _ = ReviewItem.objects.get_or_create(
         record=record,
