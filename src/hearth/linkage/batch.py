@@ -260,7 +260,7 @@ def _apply(
                 model.splink_settings, model_input(rec, rec.pk), [model_input(cand, cand.pk)]
             )
             comparisons = list(scored[0].comparisons) if scored else []
-            best = Best(cand.person_id, cand, weight, prob, comparisons)
+            best = Best(cand.person.pk, cand, weight, prob, comparisons)
             if queue_review(rec, best, model=model, why="Between the thresholds (batch run)"):
                 result.reviews_queued += 1
     record(

@@ -407,14 +407,14 @@ def receive(
         system=incoming.source_system, value=incoming.source_reference, defaults={"person": fresh}
     )
     record = _store(incoming, fresh)
-    top = verdict.best if verdict is not None else None
+    nearest = verdict.best if verdict is not None else None
     _event(
         record,
         fresh,
         LinkMethod.NEW_PERSON,
         model=model,
-        match_probability=top.match_probability if top else None,
-        match_weight=top.match_weight if top else None,
+        match_probability=nearest.match_probability if nearest else None,
+        match_weight=nearest.match_weight if nearest else None,
     )
     review = None
     if verdict is not None and verdict.outcome == Outcome.REVIEW:
@@ -425,7 +425,7 @@ def receive(
         "review" if review else "new",
         LinkMethod.NEW_PERSON,
         review=review,
-        match_probability=top.match_probability if top else None,
+        match_probability=nearest.match_probability if nearest else None,
     )
 
 
