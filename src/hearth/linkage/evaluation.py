@@ -145,10 +145,8 @@ def evaluate(
         "thresholds": {"upper": upper, "lower": lower},
         "auto_links": pair_metrics(auto, truth),
         "auto_links_and_review": pair_metrics(auto + review, truth),
-        "outcomes": {
-            **outcome_counts((p for *_, p in rows), upper=upper, lower=lower),
-            "new_below_scored": None,
-        },
+        "pairs_by_outcome": outcome_counts((p for *_, p in rows), upper=upper, lower=lower),
+        "records_by_outcome": _records_by_outcome(records, rows, upper=upper, lower=lower),
         "best_threshold": _best_threshold(rows, truth),
         "comparisons_scored": scored.num_rows,
         "probability_two_random_records_match": model["training"][
@@ -159,6 +157,23 @@ def evaluate(
             "predict": round(predicted - trained, 2),
         },
     }
+
+
+def _records_by_outcome(
+    records: list[dict[str, Any]],
+    rows: list[tuple[str, str, float]],
+    *,
+    upper: float,
+    lower: float,
+) -> dict[str, int]:
+    """Each record by its best pair: what would happen to it arriving incrementally."""
+    best: dict[str, float] = {}
+    for a, b, p in rows:
+        for rec_id in (a, b):
+            best[rec_id] = max(best.get(rec_id, 0.0), p)
+    return outcome_counts(
+        (best.get(str(r["unique_id"]), 0.0) for r in records), upper=upper, lower=lower
+    )
 
 
 def _rows(scored: pa.Table) -> list[tuple[str, str, float]]:

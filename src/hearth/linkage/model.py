@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,7 +34,7 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
-from hearth.linkage.features import COLUMNS, standardise
+from hearth.linkage.features import COLUMNS, standard_date, standardise
 
 FORMAT = "hearth-linkage/1"
 # Match probability: link at or above DEFAULT_UPPER; review between; a new person below LOWER.
@@ -353,6 +352,7 @@ def spark_session() -> Any:
             SparkSession.builder.master("local[2]")
             .appName("hearth-linkage")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.default.parallelism", "8")
             .config("spark.driver.memory", "2g")
@@ -364,7 +364,11 @@ def spark_session() -> Any:
 def _spark_api() -> Any:
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=spark_session(), register_udfs_automatically=False)
+    return SparkAPI(
+        spark_session=spark_session(),
+        break_lineage_method="persist",
+        register_udfs_automatically=False,
+    )
 
 
 def _api(backend: str, memory_limit: str | None = None) -> Any:
@@ -420,6 +424,10 @@ def settings_for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, An
             for key in ("m_probability", "u_probability"):
                 if key in old_l:
                     new_l[key] = old_l[key]
+    # The model's own blocking rules (plain equi-joins, valid in both dialects), not today's code.
+    fresh["blocking_rules_to_generate_predictions"] = deepcopy(
+        saved["blocking_rules_to_generate_predictions"]
+    )
     fresh["probability_two_random_records_match"] = saved["probability_two_random_records_match"]
     fresh["sql_dialect"] = dialect
     return fresh
@@ -484,6 +492,7 @@ def train(
             rule, max_pairs=em_max_pairs
         )
     saved = linker.misc.save_model_to_json()
+    filled = fill_untrained_levels(saved, u_pairs=u_max_pairs)
     model: dict[str, Any] = {
         "format": FORMAT,
         "link_type": link_type,
@@ -497,12 +506,56 @@ def train(
             "seconds": round(time.perf_counter() - started, 2),
             "probability_two_random_records_match": saved["probability_two_random_records_match"],
             "comparisons_dropped": [c.key for c in COMPARISONS if c.key not in keys],
+            "levels_from_priors": filled,
         },
     }
     if backend != "duckdb":
         model["splink"] = settings_for_dialect(model, "duckdb")
     model["fingerprint"] = fingerprint(model)
     return model
+
+
+# m for a level the training records never showed (a partnership's first export may hold no
+# transposed dates): a modest share of true matches, so the level counts for something without
+# overriding the fields that did agree. Anything else unseen gets DEFAULT_PRIOR_M.
+PRIOR_M: dict[str, float] = {
+    "nickname variant": 0.02,
+    "swapped with a middle name": 0.005,
+    "swapped with the family name": 0.005,
+    "swapped with the given name": 0.005,
+    "matches a previous family name": 0.02,
+    "day and month transposed": 0.01,
+    "same sector": 0.02,
+    "same district": 0.01,
+    "same street, another number": 0.01,
+}
+DEFAULT_PRIOR_M = 0.005
+
+
+def _untrained(value: Any) -> bool:
+    return not isinstance(value, int | float)
+
+
+def fill_untrained_levels(saved: dict[str, Any], *, u_pairs: float) -> list[str]:
+    """Give every level the training could not estimate an explicit, documented value (rather
+    than Splink's silent defaults): m from PRIOR_M, u as if seen once in the random sample;
+    then renormalise each comparison. Returns "comparison: level" for each level filled."""
+    filled = []
+    for comp in saved["comparisons"]:
+        levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        for lvl in levels:
+            label = lvl.get("label_for_charts", "")
+            if _untrained(lvl.get("m_probability")):
+                lvl["m_probability"] = PRIOR_M.get(label, DEFAULT_PRIOR_M)
+                filled.append(f"{comp['output_column_name']}: {label} (m)")
+            if _untrained(lvl.get("u_probability")):
+                lvl["u_probability"] = 1 / u_pairs
+                filled.append(f"{comp['output_column_name']}: {label} (u)")
+        for key in ("m_probability", "u_probability"):
+            total = sum(lvl[key] for lvl in levels)
+            for lvl in levels:
+                lvl[key] = lvl[key] / total
+    return filled
 
 
 def fingerprint(model: Mapping[str, Any]) -> str:
@@ -541,7 +594,7 @@ def predict(
         pdf = pairs.as_spark_dataframe().selectExpr(*cols.split(", ")).toPandas()
         out = pa.Table.from_pandas(pdf, preserve_index=False)
     else:
-        out = db_api._con.sql(f"SELECT {cols} FROM {pairs.physical_name}").fetch_arrow_table()
+        out = db_api._con.sql(f"SELECT {cols} FROM {pairs.physical_name}").to_arrow_table()
         db_api._con.close()
     return out
 
@@ -605,7 +658,8 @@ class _Scorer:
         self.con = self.db_api._con
         self.lock = threading.Lock()
         obj = SettingsCreator.from_path_or_dict(deepcopy(model["splink"])).get_settings("duckdb")
-        obj._retain_matching_columns = False
+        # Matching columns on, or Splink drops the gamma (level) columns the screen needs.
+        obj._retain_matching_columns = True
         obj._retain_intermediate_calculation_columns = True
         self.tf_columns = [c for c in TF_COLUMNS if c in self.tf and c in model["comparisons"]]
         self.labels: dict[str, dict[int, str]] = {}
@@ -651,7 +705,9 @@ class _Scorer:
         with self.lock:
             self.con.register(self.LEFT, left)
             self.con.register(self.RIGHT, right)
-            result = self.con.execute(self.sql).fetch_arrow_table().to_pylist()
+            cursor = self.con.execute(self.sql)
+            names = [d[0] for d in cursor.description]
+            result = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         by_id = {str(c.get("unique_id")): c for c in candidates}
         pairs = []
         for row in result:
@@ -659,14 +715,14 @@ class _Scorer:
             comparisons = []
             for spec in self.comparisons:
                 gamma = row[f"gamma_{spec.key}"]
-                bf = row[f"bf_{spec.key}"] * (row.get(f"bf_tf_adj_{spec.key}") or 1.0)
+                weight = (row[f"mw_{spec.key}"] or 0.0) + (row.get(f"mw_tf_adj_{spec.key}") or 0.0)
                 comparisons.append(
                     {
                         "name": spec.name,
                         "level": self.labels[spec.key].get(gamma, str(gamma)),
                         "left": _display(record, spec),
                         "right": _display(other, spec),
-                        "match_weight": round(math.log2(bf), 2) if bf > 0 else float("-inf"),
+                        "match_weight": round(float(weight), 2),
                     }
                 )
             pairs.append(
@@ -690,8 +746,8 @@ def _display(rec: Mapping[str, Any], spec: ComparisonSpec) -> str:
             value = ", ".join(str(v) for v in value if v)
             if value and f == "previous_family_names":
                 value = f"(previously {value})"
-        elif value is not None and hasattr(value, "isoformat"):
-            value = value.isoformat()
+        elif f == "date_of_birth":
+            value = standard_date(value) or value
         if value:
             parts.append(str(value))
     return " ".join(parts)
