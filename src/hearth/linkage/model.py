@@ -622,7 +622,8 @@ def count_comparisons(
     )
     db_api._con.close()
     return {
-        name: int(rec.marginal_comparison_count) for name, rec in zip(names, counted, strict=True)
+        name: int(rec["marginal_comparison_count"])
+        for name, rec in zip(names, counted, strict=True)
     }
 
 
