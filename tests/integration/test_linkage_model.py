@@ -157,7 +157,11 @@ def test_batch_predict_finds_the_populations_duplicates(trained: dict[str, Any])
     records, truth = population(n_people=500)
     pairs = linkage_model.predict(trained, records, threshold_probability=DEFAULT_UPPER)
     assert pairs.column_names == ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    found = zip(pairs.column("unique_id_l").to_pylist(), pairs.column("unique_id_r").to_pylist())
+    found = zip(
+        pairs.column("unique_id_l").to_pylist(),
+        pairs.column("unique_id_r").to_pylist(),
+        strict=True,
+    )
     metrics = evaluation.pair_metrics(found, truth)
     assert metrics["precision"] >= 0.99
     assert metrics["recall"] >= 0.95

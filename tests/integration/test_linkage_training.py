@@ -81,5 +81,5 @@ def test_training_refuses_an_empty_index_and_bad_thresholds() -> None:
 
 
 def test_evaluate_synthetic_says_it_is_not_there_yet() -> None:
-    with pytest.raises(CommandError, match="hearth.linkage.synthetic"):
+    with pytest.raises(CommandError, match=r"hearth\.linkage\.synthetic"):
         call_command("link", "evaluate", "--dataset", "synthetic")

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
@@ -31,7 +31,6 @@ import pyarrow.parquet as pq
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 from hearth.linkage.features import COLUMNS, standard_date, standardise
@@ -246,7 +245,7 @@ BLOCKING_RULES: dict[str, tuple[str, ...] | str] = {
 _RULE_NEEDS = {"nhs_number": "nhs_number", "upn": "upn", "other_id": "other_id"}
 
 
-def blocking_rules(comparisons: Iterable[str] | None = None) -> list[BlockingRuleCreator]:
+def blocking_rules(comparisons: Iterable[str] | None = None) -> list[Any]:
     keys = set(comparisons) if comparisons is not None else set(_SPECS)
     return [
         cols if isinstance(cols, str) else block_on(*cols)
@@ -263,10 +262,11 @@ def settings(
     `train` names only the comparisons whose column holds data in the training records: a
     comparison with nothing to learn from would carry untrained weights."""
     keys = list(comparisons) if comparisons is not None else list(_SPECS)
+    source_column: Any = "source_system" if link_type == "link_only" else None
     return SettingsCreator(
-        link_type=link_type,
+        link_type=cast(Any, link_type),
         unique_id_column_name="unique_id",
-        source_dataset_column_name="source_system" if link_type == "link_only" else None,
+        source_dataset_column_name=source_column,
         comparisons=[_SPECS[k].comparison() for k in keys],
         blocking_rules_to_generate_predictions=blocking_rules(keys),
         retain_matching_columns=False,
@@ -445,7 +445,7 @@ def term_frequencies(table: pa.Table) -> dict[str, dict[str, Any]]:
     con.register("records", table)
     out: dict[str, dict[str, Any]] = {}
     for col in TF_COLUMNS:
-        total = con.execute(f"SELECT count({col}) FROM records").fetchone()[0]
+        (total,) = cast(tuple[int], con.execute(f"SELECT count({col}) FROM records").fetchone())
         if not total:
             continue
         rows = con.execute(
@@ -481,7 +481,7 @@ def train(
         _register(db_api, table, link_type, backend), creator, log_level=logging.WARNING
     )
 
-    deterministic = [block_on("given_name", "family_name", "date_of_birth")]
+    deterministic: list[Any] = [block_on("given_name", "family_name", "date_of_birth")]
     if "nhs_number" in keys:
         deterministic.insert(0, block_on("nhs_number"))
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
@@ -616,7 +616,7 @@ def count_comparisons(
     counted = count_comparisons_from_blocking_rules(
         _register(db_api, table, link_type, "duckdb"),
         blocking_rules=blocking_rules(keys),
-        link_type=link_type,
+        link_type=cast(Any, link_type),
         source_dataset_column_name="source_system" if link_type == "link_only" else None,
         record_sample_proportion=sample,
     )
