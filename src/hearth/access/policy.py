@@ -96,6 +96,7 @@ POLICIES: dict[str, Policy] = {
     "api:partner_chronology": Policy(Permission.VIEW_RECORDS, record_level=True),
     "api:partner_post_entry": Policy(Permission.RECORD_CHRONOLOGY),
     "api:partner_post_involvement": Policy(Permission.RECORD_CHRONOLOGY),
+    "api:partner_post_person_record": Policy(Permission.RECORD_CHRONOLOGY),
     "api:credentials": Policy(Permission.MANAGE_API_CREDENTIALS),
     "api:credential_revoke": Policy(Permission.MANAGE_API_CREDENTIALS),
 }

@@ -59,6 +59,7 @@ from hearth.interop.models import (
     RunStatus,
 )
 from hearth.interop.problems import Problem
+from hearth.linkage import intake as linkage_intake
 
 BATCH_SIZE = 500
 logger = logging.getLogger(__name__)
@@ -664,6 +665,8 @@ def import_extract_file(
             _load_extract(kind, table, ctx, spool, run, commit_each=True)
             with transaction.atomic():
                 _finish_extract(run, by, ctx, spool)
+        if ctx.new_records:
+            _match_new_people(run, by, ctx.new_records)
     except _Rejected:
         run.refresh_from_db()
         ctx.counts["rows_loaded"] = 0
@@ -687,6 +690,14 @@ def import_extract_file(
         progress.clear(run)
         spool.handle.close()
     return run
+
+
+def _match_new_people(run: ImportRun, by: Any, record_ids: list[int]) -> None:
+    """After the load has committed: the people it created, matched against the index
+    (hearth.linkage). Its outcome joins the run's counts."""
+    matched = linkage_intake.match_new(record_ids, by=by)
+    run.counts = {**run.counts, **{f"linkage_{k}": v for k, v in matched.items() if v}}
+    run.save(update_fields=["counts"])
 
 
 def _refuse(run: ImportRun, by: Any, header: dict[str, Any], problems: list[Problem]) -> ImportRun:
