@@ -46,7 +46,7 @@ from hearth.lib.identifiers import is_valid_nhs_number, is_valid_postcode, is_va
 from hearth.linkage.index import Incoming, receive
 from hearth.linkage.models import Channel, SourceRecord
 from hearth.people.child_page import build_child_page
-from hearth.people.models import Person
+from hearth.people.models import Person, Sex
 
 PARTNER = [HasScope]
 TOKEN = [ApiKeyAuthentication]
@@ -453,7 +453,7 @@ class PersonRecordIn(serializers.Serializer):
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=10
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    sex = serializers.ChoiceField(choices=["M", "F", "U"], required=False, default="U")
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, default="U")
     postcode = serializers.CharField(max_length=10, required=False, default="", allow_blank=True)
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     nhs_number = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
