@@ -210,8 +210,13 @@ def candidates(
         if family and given:
             keys.append(Q(family_key=family, given_key=given))
     postcode = normalise_postcode(incoming.postcode)
-    if postcode:
-        keys.append(Q(postcode=postcode))
+    # At one postcode, the same family name or the same given name: a mover's or a renamed
+    # child's record whose date of birth is also wrong (a postcode alone is ~100 records).
+    family = fold(incoming.family_name)
+    if postcode and family:
+        keys.append(Q(postcode=postcode, family_key=family))
+    if postcode and given:
+        keys.append(Q(postcode=postcode, given_key=given))
     nhs = _valid_nhs(incoming.nhs_number)
     if nhs:
         keys.append(Q(nhs_number=nhs))
