@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -223,11 +223,21 @@ def candidates(
     query = SourceRecord.objects.filter(person__isnull=False, person__merged_into__isnull=True)
     if exclude is not None:
         query = query.exclude(pk=exclude)
+    if not keys:
+        return []
+    # Each key capped, so a common date of birth cannot crowd out a name match; one round trip
+    # where the database can order and limit inside a UNION (PostgreSQL), else one query a key.
+    parts = [
+        query.filter(key).order_by("family_key", "given_key", "pk")[:CANDIDATES_PER_KEY]
+        for key in keys
+    ]
+    if connection.features.supports_slicing_ordering_in_compound and len(parts) > 1:
+        rows: Iterable[SourceRecord] = parts[0].union(*parts[1:], all=True)
+    else:
+        rows = (rec for part in parts for rec in part)
     found: dict[int, SourceRecord] = {}
-    # One query a key, each capped, so a common date of birth cannot crowd out a name match.
-    for key in keys:
-        for rec in query.filter(key).order_by("family_key", "given_key", "pk")[:CANDIDATES_PER_KEY]:
-            found[rec.pk] = rec
+    for rec in rows:
+        found[rec.pk] = rec
     return list(found.values())
 
 
