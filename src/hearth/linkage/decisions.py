@@ -36,8 +36,9 @@ def decide(match_probability: float, *, upper: float, lower: float, twins: bool)
 
 def different_given_names(a: str | None, b: str | None) -> bool:
     """Two given names that cannot be one person's name recorded differently: not the same, not
-    nickname variants (`features.nicknames.csv`), not one mistyped letter apart (Damerau–
-    Levenshtein ≤ 1: a typo or two letters swapped), and neither the other's initial.
+    nickname variants (`features.nicknames.csv`), not one slip apart (Damerau–Levenshtein ≤ 1: a
+    typo or two letters swapped; ≤ 2 when both have six letters or more), not alike in sound
+    (Metaphone), and neither the other's initial or short form (its first three letters or more).
 
     Only the first word counts, as in the model ("Mary Ann" is Mary). A missing name is not
     different: it says nothing."""
@@ -50,7 +51,14 @@ def different_given_names(a: str | None, b: str | None) -> bool:
         return False
     if len(fa) == 1 or len(fb) == 1:
         return not (fb.startswith(fa) or fa.startswith(fb))  # "J" and "John"; not "J" and "K"
-    return jellyfish.damerau_levenshtein_distance(fa, fb) > 1
+    short, long = sorted((fa, fb), key=len)
+    if len(short) >= 3 and long.startswith(short):
+        return False  # a short form: "Chris" for "Christopher"
+    if jellyfish.metaphone(fa) == jellyfish.metaphone(fb):
+        return False  # spelt differently, said alike: "Leila" and "Layla"
+    distance = jellyfish.damerau_levenshtein_distance(fa, fb)
+    # One slip in any name; two in a long one ("Sebasstian" and "Sbastian").
+    return distance > (2 if len(short) >= 6 else 1)
 
 
 def _middle_names(rec: Mapping[str, Any]) -> list[str]:

@@ -18,6 +18,13 @@ from hearth.linkage import metrics, synthetic
 from hearth.linkage.batch import decided_pairs
 
 
+# Thresholds for the synthetic set, chosen on seed 1 (20,000 records: the highest upper whose
+# automatic links reached precision 0.999, then the highest lower keeping recall over 0.95)
+# and reported on seed 2, so the figures are not fitted to the records they describe.
+SYNTHETIC_UPPER = 0.99
+SYNTHETIC_LOWER = 0.98
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -71,8 +78,8 @@ def evaluate(
     started = time.perf_counter()
     model = splink_model.train(training, backend=backend)
     timings["train_s"] = time.perf_counter() - started
-    upper = splink_model.DEFAULT_UPPER if upper is None else upper
-    lower = splink_model.DEFAULT_LOWER if lower is None else lower
+    upper = SYNTHETIC_UPPER if upper is None else upper
+    lower = SYNTHETIC_LOWER if lower is None else lower
     started = time.perf_counter()
     pairs = decided_pairs(model, inputs, upper=upper, lower=lower, backend=backend)
     timings["link_s"] = time.perf_counter() - started
