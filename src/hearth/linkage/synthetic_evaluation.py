@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 from hearth.linkage import metrics, synthetic
 from hearth.linkage.batch import decided_pairs
 
-
 # Thresholds for the synthetic set, chosen on seed 1 (20,000 records: the highest upper whose
 # automatic links reached precision 0.999, then the highest lower keeping recall over 0.95)
 # and reported on seed 2, so the figures are not fitted to the records they describe.
