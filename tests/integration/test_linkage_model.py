@@ -11,6 +11,7 @@ import pytest
 
 from hearth.linkage import evaluation
 from hearth.linkage import model as linkage_model
+from hearth.linkage.decisions import Outcome, decide, possible_twins
 from hearth.linkage.model import DEFAULT_LOWER, DEFAULT_UPPER, score
 from tests.linkage_records import population
 
@@ -78,9 +79,42 @@ def test_twins_are_not_linked_automatically(trained: dict[str, Any]) -> None:
 
 
 def test_twins_without_nhs_numbers_are_not_linked_automatically(trained: dict[str, Any]) -> None:
+    # Without NHS numbers the fields can score twins as one person: the twins rule holds them.
     a = child(nhs_number="")
     twin = child(unique_id=2, given_name="Harry", middle_names="", nhs_number="")
-    assert probability(trained, a, twin) < DEFAULT_UPPER
+    assert possible_twins(a, twin)
+    outcome = decide(
+        probability(trained, a, twin), upper=DEFAULT_UPPER, lower=DEFAULT_LOWER, twins=True
+    )
+    assert outcome != Outcome.LINK
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "twins"),
+    [
+        ("William", "Harry", True),
+        ("Ellie", "Elsie", False),  # one letter: a typo is likelier than twins
+        ("Sebastian", "Sbastian", False),
+        ("Christopher", "Chris", False),  # a short form
+        ("William", "Bill", False),  # a nickname
+        ("William", "W", False),  # an initial
+        ("W", "H", True),  # two different initials
+        ("Layla", "Leila", False),  # said alike
+        ("James", "William", False),  # goes by the middle name (William James)
+    ],
+)
+def test_the_twins_rule_tells_different_names_from_one_name_recorded_differently(
+    a: str, b: str, twins: bool
+) -> None:
+    left = child(given_name=a, middle_names="")
+    middle = "James" if b == "William" else ""
+    right = child(unique_id=2, given_name=b, middle_names=middle, nhs_number=NHS_B)
+    assert possible_twins(left, right) is twins
+    assert possible_twins(right, left) is twins
+
+
+def test_the_same_valid_nhs_number_is_never_twins() -> None:
+    assert not possible_twins(child(), child(unique_id=2, given_name="Harry", middle_names=""))
 
 
 def test_different_people_score_low(trained: dict[str, Any]) -> None:

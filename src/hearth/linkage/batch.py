@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
-from hearth.lib.names import fold
-from hearth.linkage.decisions import Outcome, decide
+from hearth.linkage.decisions import TWIN_FIELDS, Outcome, decide, possible_twins
+from hearth.linkage.features import standard_date
 from hearth.linkage.index import Best, active_model, model_input, queue_review
 from hearth.linkage.models import LinkageModel, NonMatch, ReviewItem, ReviewStatus, SourceRecord
 
@@ -65,15 +65,13 @@ def index_table() -> tuple[pa.Table, dict[int, int]]:
 
 
 def twins_flags(pairs: pa.Table, records: pa.Table) -> list[bool]:
-    """Per pair: possible twins (same family name, date of birth, postcode; other given names)."""
-    from hearth.linkage.features import given_names_equivalent
-
+    """Per pair: possible twins (`hearth.linkage.decisions.possible_twins`, as incremental
+    matching asks), never linked automatically."""
+    fields = TWIN_FIELDS
     ids = records.column("unique_id").to_pylist()
     row = {uid: i for i, uid in enumerate(ids)}
-    given = records.column("given_name").to_pylist()
-    family = [fold(f or "") for f in records.column("family_name").to_pylist()]
-    dob = records.column("date_of_birth").to_pylist()
-    postcode = records.column("postcode").to_pylist()
+    values = {f: records.column(f).to_pylist() for f in fields}
+    dob = [standard_date(v) for v in values["date_of_birth"]]
     flags = []
     for left, right in zip(
         pairs.column("unique_id_l").to_pylist(),
@@ -81,14 +79,12 @@ def twins_flags(pairs: pa.Table, records: pa.Table) -> list[bool]:
         strict=True,
     ):
         a, b = row[left], row[right]
+        # Cheap test first: most pairs differ on the date of birth or the family name.
+        if dob[a] is None or dob[a] != dob[b]:
+            flags.append(False)
+            continue
         flags.append(
-            dob[a] is not None
-            and dob[a] == dob[b]
-            and family[a] != ""
-            and family[a] == family[b]
-            and bool(postcode[a])
-            and postcode[a] == postcode[b]
-            and not given_names_equivalent(given[a] or "", given[b] or "")
+            possible_twins({f: values[f][a] for f in fields}, {f: values[f][b] for f in fields})
         )
     return flags
 

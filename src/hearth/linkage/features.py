@@ -48,6 +48,7 @@ COLUMNS: dict[str, str] = {
     "address": "str",
     "address_number": "str",
     "address_street": "str",
+    "address_flat": "str",
     "nhs_number": "str",
     "nhs_number_invalid": "bool",
     "upn": "str",
@@ -119,6 +120,12 @@ def given_names_equivalent(a: str, b: str) -> bool:
     return bool(groups.get(fa, frozenset()) & groups.get(fb, frozenset()))
 
 
+def first_given_name(value: Any) -> str | None:
+    """The given name the model compares: the first word, folded (a second is a middle name)."""
+    tokens = _tokens(value)
+    return tokens[0] if tokens else None
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -169,12 +176,9 @@ def postcode_parts(value: Any) -> tuple[str | None, str | None, str | None]:
     return full, f"{district} {sector_digit}", district
 
 
-def standard_address(value: Any) -> tuple[str | None, str | None, str | None]:
-    """(address, house number, street words): folded words, common abbreviations spelt out."""
-    if _blank(value):
-        return None, None, None
+def _address_words(part: str) -> list[str]:
     words: list[str] = []
-    for raw in re.split(r"[\s,./]+", str(value).lower()):
+    for raw in re.split(r"[\s./]+", part.lower()):
         if not raw:
             continue
         if re.search(r"\d", raw):
@@ -183,12 +187,42 @@ def standard_address(value: Any) -> tuple[str | None, str | None, str | None]:
             word = fold(raw)
             if word:
                 words.append(_ADDRESS_WORDS.get(word, word))
-    words = [w for w in words if w]
+    return [w for w in words if w]
+
+
+def standard_address(value: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    """(address, house number, street, flat): folded words, common abbreviations spelt out.
+
+    The house number and street are read from the part of the line that carries the number
+    ("Flat 2, 14 Mill Road, Crawley" -> "14", "mill road", flat "2"), so a record that drops
+    the flat or the town still names the same home."""
+    if _blank(value):
+        return None, None, None, None
+    parts = [w for w in (_address_words(p) for p in str(value).split(",")) if w]
+    words = [w for part in parts for w in part]
     if not words:
-        return None, None, None
-    number = next((w for w in words if re.search(r"\d", w)), None)
-    street = " ".join(w for w in words if not re.search(r"\d", w)) or None
-    return " ".join(words), number, street
+        return None, None, None, None
+    flat = number = street = None
+    for part in parts:
+        if part[0] in ("flat",) and len(part) > 1 and flat is None and number is None:
+            flat = part[1]
+            rest = part[2:]
+            if not rest:
+                continue
+            part = rest
+        digits = [i for i, w in enumerate(part) if re.search(r"\d", w)]
+        if number is None and digits:
+            number = part[digits[0]]
+            street = " ".join(w for w in part[digits[0] + 1 :] if not re.search(r"\d", w)) or None
+            if street is None:
+                continue
+            break
+        if number is not None and street is None:
+            street = " ".join(part)
+            break
+    if street is None:
+        street = " ".join(w for w in words if not re.search(r"\d", w)) or None
+    return " ".join(words), number, street, flat
 
 
 def standardise(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,14 +240,19 @@ def standardise(rec: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(previous, str):
         previous = [previous]
     family_names = []
-    for name in [family, *("".join(_tokens(p)) for p in previous)]:
+    # Each part of a double-barrelled name counts as one of the person's names, so a record
+    # that drops a part ("Ferguson" for "Ferguson-Riley") still matches a name of theirs.
+    parts = _tokens(rec.get("family_name"))
+    names = [family, *("".join(_tokens(p)) for p in previous)]
+    names += parts if len(parts) > 1 else []
+    for name in names:
         if name and name not in family_names:
             family_names.append(name)
 
     dob = standard_date(rec.get("date_of_birth"))
     sex = str(rec.get("sex") or "").strip().upper()[:1]
     postcode, sector, district = postcode_parts(rec.get("postcode"))
-    address, number, street = standard_address(rec.get("address"))
+    address, number, street, flat = standard_address(rec.get("address"))
 
     nhs_raw = str(rec.get("nhs_number") or "").strip()
     nhs_valid = bool(nhs_raw) and is_valid_nhs_number(nhs_raw)
@@ -240,6 +279,7 @@ def standardise(rec: Mapping[str, Any]) -> dict[str, Any]:
         "address": address,
         "address_number": number,
         "address_street": street,
+        "address_flat": flat,
         "nhs_number": normalise_nhs_number(nhs_raw) if nhs_valid else None,
         "nhs_number_invalid": bool(nhs_raw) and not nhs_valid,
         "upn": normalise_upn(upn_raw) if upn_valid else None,

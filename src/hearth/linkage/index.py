@@ -242,16 +242,13 @@ def candidates(
 
 
 def possible_twins(a: SourceRecord | Incoming, b: SourceRecord | Incoming) -> bool:
-    """Same family name, date of birth and postcode but different given names: never automatic."""
-    from hearth.linkage.features import given_names_equivalent
+    """Same family name, date of birth and postcode but different given names: never automatic
+    (`hearth.linkage.decisions.possible_twins`, the batch run's rule too)."""
+    from hearth.linkage.decisions import TWIN_FIELDS
+    from hearth.linkage.decisions import possible_twins as twins
 
-    return (
-        a.date_of_birth is not None
-        and a.date_of_birth == b.date_of_birth
-        and fold(a.family_name) == fold(b.family_name) != ""
-        and normalise_postcode(a.postcode) == normalise_postcode(b.postcode) != ""
-        and not given_names_equivalent(a.given_name, b.given_name)
-    )
+    fields = TWIN_FIELDS
+    return twins({f: getattr(a, f) for f in fields}, {f: getattr(b, f) for f in fields})
 
 
 @dataclass

@@ -40,7 +40,7 @@ FORMAT = "hearth-linkage/1"
 DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
 
-TF_COLUMNS = ("given_name", "family_name", "postcode")
+TF_COLUMNS = ("given_name", "family_name")
 
 logging.getLogger("splink").setLevel(logging.WARNING)
 
@@ -85,7 +85,25 @@ def _else() -> Any:
     return cll.ElseLevel().configure(label_for_charts="different")
 
 
+def _custom(sql: str, label: str) -> Any:
+    return cll.CustomLevel(sql, base_dialect_str="duckdb").configure(label_for_charts=label)
+
+
+# One home: the same house number, street spelt alike, no conflicting flat, and (where both
+# have one) the same postcode district. Household members share it as well as the person.
+SAME_HOME = (
+    "address_number_l = address_number_r"
+    " AND levenshtein(address_street_l, address_street_r) <= 2"
+    " AND coalesce(address_flat_l = address_flat_r, true)"
+    " AND coalesce(postcode_district_l = postcode_district_r, true)"
+)
+AT_HOME = ", same home"
+
+
 def _given_name_levels() -> list[Any]:
+    shorter = "CASE WHEN length(given_name_l) <= length(given_name_r) THEN {a} ELSE {b} END"
+    short = shorter.format(a="given_name_l", b="given_name_r")
+    long = shorter.format(a="given_name_r", b="given_name_l")
     return [
         _null("given_name"),
         _exact("given_name", "exact", tf=True),
@@ -93,32 +111,50 @@ def _given_name_levels() -> list[Any]:
             label_for_charts="nickname variant"
         ),
         _lev("given_name", 1, "one letter different"),
-        cll.CustomLevel(
-            "given_name_l = family_name_r OR family_name_l = given_name_r",
-            base_dialect_str="duckdb",
-        ).configure(label_for_charts="swapped with the family name"),
-        cll.CustomLevel(
+        _custom(f"length({short}) = 1 AND substr({long}, 1, 1) = {short}", "initial of the other"),
+        _custom(
+            f"length({short}) >= 3 AND substr({long}, 1, length({short})) = {short}",
+            "start of the other",
+        ),
+        _custom(
             "given_name_l = middle_name_r OR middle_name_l = given_name_r",
-            base_dialect_str="duckdb",
-        ).configure(label_for_charts="swapped with a middle name"),
+            "swapped with a middle name",
+        ),
         _exact("given_name_phonetic", "sounds alike"),
         _lev("given_name", 2, "two letters different"),
+        _custom(
+            "given_name_l = family_name_r OR family_name_l = given_name_r",
+            "swapped with the family name",
+        ),
         _else(),
     ]
 
 
 def _family_name_levels() -> list[Any]:
+    """Family name, compared apart at one home: household members share the name *and* the
+    address, so at the same home a shared name is weak evidence (`condition_on_home`)."""
+    home = cll.CustomLevel(SAME_HOME, base_dialect_str="duckdb")
+    similar = cll.Or(
+        cll.ArrayIntersectLevel("family_names", 1),
+        cll.LevenshteinLevel("family_name", 2),
+        cll.ExactMatchLevel("family_name_phonetic"),
+    )
     return [
         _null("family_name"),
+        cll.And(cll.ExactMatchLevel("family_name"), home).configure(
+            label_for_charts="exact" + AT_HOME
+        ),
+        cll.And(similar, home).configure(label_for_charts="similar" + AT_HOME),
+        _custom(SAME_HOME, "different" + AT_HOME),
         _exact("family_name", "exact", tf=True),
         cll.ArrayIntersectLevel("family_names", 1).configure(
             label_for_charts="matches a previous family name"
         ),
         _lev("family_name", 1, "one letter different"),
-        cll.CustomLevel(
+        _custom(
             "family_name_l = given_name_r OR given_name_l = family_name_r",
-            base_dialect_str="duckdb",
-        ).configure(label_for_charts="swapped with the given name"),
+            "swapped with the given name",
+        ),
         _exact("family_name_phonetic", "sounds alike"),
         _lev("family_name", 2, "two letters different"),
         _else(),
@@ -157,26 +193,26 @@ def _sex_levels() -> list[Any]:
     return [_null("sex"), _exact("sex", "same"), _else()]
 
 
-def _postcode_levels() -> list[Any]:
-    return [
-        _null("postcode"),
-        _exact("postcode", "exact", tf=True),
-        _exact("postcode_sector", "same sector"),
-        _lev("postcode", 1, "one character different"),
-        _exact("postcode_district", "same district"),
-        _else(),
-    ]
-
-
 def _address_levels() -> list[Any]:
+    """Where the person lives, postcode and address together: two comparisons would count one
+    fact (the same home) twice."""
     return [
-        _null("address"),
-        _exact("address", "exact"),
-        cll.And(
-            cll.ExactMatchLevel("address_number"), cll.LevenshteinLevel("address_street", 2)
-        ).configure(label_for_charts="same number, street spelt alike"),
-        _lev("address", 4, "a few characters different"),
-        _exact("address_street", "same street, another number"),
+        cll.CustomLevel(
+            "(postcode_l IS NULL AND address_number_l IS NULL AND address_street_l IS NULL)"
+            " OR (postcode_r IS NULL AND address_number_r IS NULL AND address_street_r IS NULL)",
+            base_dialect_str="duckdb",
+        ).configure(is_null_level=True, label_for_charts="missing on one side"),
+        _custom(f"{SAME_HOME} AND postcode_l = postcode_r", "same home and postcode"),
+        _custom(SAME_HOME, "same home, postcode differs or missing"),
+        _custom("postcode_l = postcode_r", "same postcode, another home"),
+        _custom(
+            "address_street_l = address_street_r"
+            " AND coalesce(postcode_district_l = postcode_district_r, true)",
+            "same street, another number",
+        ),
+        _lev("postcode", 1, "postcode one character different"),
+        _exact("postcode_sector", "same postcode sector"),
+        _exact("postcode_district", "same postcode district"),
         _else(),
     ]
 
@@ -213,8 +249,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         "date_of_birth", "Date of birth", "date_of_birth", ("date_of_birth",), _dob_levels
     ),
     ComparisonSpec("sex", "Sex", "sex", ("sex",), _sex_levels),
-    ComparisonSpec("postcode", "Postcode", "postcode", ("postcode",), _postcode_levels),
-    ComparisonSpec("address", "Address", "address", ("address",), _address_levels),
+    ComparisonSpec("address", "Address", "postcode", ("address", "postcode"), _address_levels),
     # A different valid NHS number on both sides is strong evidence of two people: EM learns
     # a large negative weight for the "different" level (an invalid number is null, so no weight).
     ComparisonSpec(
@@ -493,6 +528,8 @@ def train(
         )
     saved = linker.misc.save_model_to_json()
     filled = fill_untrained_levels(saved, u_pairs=u_max_pairs)
+    floored = floor_m(saved)
+    home = condition_on_home(saved, table)
     model: dict[str, Any] = {
         "format": FORMAT,
         "link_type": link_type,
@@ -507,6 +544,8 @@ def train(
             "probability_two_random_records_match": saved["probability_two_random_records_match"],
             "comparisons_dropped": [c.key for c in COMPARISONS if c.key not in keys],
             "levels_from_priors": filled,
+            "levels_floored": floored,
+            "family_name_at_home": home,
         },
     }
     if backend != "duckdb":
@@ -556,6 +595,111 @@ def fill_untrained_levels(saved: dict[str, Any], *, u_pairs: float) -> list[str]
             for lvl in levels:
                 lvl[key] = lvl[key] / total
     return filled
+
+
+# No level is impossible for a true match: EM drives the m of a level it barely sees (names
+# swapped, a postcode in the same district) towards zero, which would make it a veto.
+M_FLOOR = 0.001
+# The fewest pairs of different people at one home needed to estimate how often they share a
+# family name; with fewer (FEBRL has no households) the family name is not conditioned.
+HOME_PAIRS_MIN = 200
+
+
+def floor_m(saved: dict[str, Any], *, floor: float = M_FLOOR) -> list[str]:
+    """Raise every level's m to at least `floor` (then renormalise); returns those raised."""
+    raised = []
+    for comp in saved["comparisons"]:
+        levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        for lvl in levels:
+            if lvl["m_probability"] < floor:
+                lvl["m_probability"] = floor
+                raised.append(f"{comp['output_column_name']}: {lvl.get('label_for_charts')}")
+        total = sum(lvl["m_probability"] for lvl in levels)
+        for lvl in levels:
+            lvl["m_probability"] /= total
+    return raised
+
+
+def _home_family_shares(table: pa.Table) -> tuple[int, dict[str, float]]:
+    """How often two *different* people at one home share a family name: among pairs of records
+    at the same home whose given names and dates of birth both clearly disagree (siblings,
+    parents and children, lodgers; hardly ever one person), the share whose family names are
+    exact / similar / different. Unsupervised: no labels, only the records."""
+    sql = f"""
+        WITH p AS (
+            SELECT l.family_name AS fl, r.family_name AS fr,
+                   l.family_names AS nl, r.family_names AS nr,
+                   l.family_name_phonetic AS pl, r.family_name_phonetic AS pr
+            FROM records l JOIN records r
+              ON l.postcode = r.postcode AND l.address_number = r.address_number
+             AND l.unique_id < r.unique_id
+            WHERE {_qualify(SAME_HOME)}
+              AND l.family_name IS NOT NULL AND r.family_name IS NOT NULL
+              AND levenshtein(l.given_name, r.given_name) > 2
+              AND l.given_name_phonetic <> r.given_name_phonetic
+              AND coalesce(len(list_intersect(l.given_name_groups, r.given_name_groups)), 0) = 0
+              AND substr(l.date_of_birth, 1, 4) <> substr(r.date_of_birth, 1, 4)
+              AND substr(l.date_of_birth, 6, 5) <> substr(r.date_of_birth, 6, 5)
+        )
+        SELECT count(*),
+               count(*) FILTER (WHERE fl = fr),
+               count(*) FILTER (WHERE fl <> fr AND (len(list_intersect(nl, nr)) > 0
+                                OR levenshtein(fl, fr) <= 2 OR pl = pr))
+        FROM p
+    """
+    con = duckdb.connect()
+    con.register("records", table)
+    n, exact, similar = cast(tuple[int, int, int], con.execute(sql).fetchone())
+    con.close()
+    if not n:
+        return 0, {}
+    return n, {"exact": exact / n, "similar": similar / n, "different": (n - exact - similar) / n}
+
+
+def _qualify(sql: str) -> str:
+    """SAME_HOME (written for Splink's `_l`/`_r` columns) for a plain self-join `l`, `r`."""
+    import re
+
+    return re.sub(r"\b(\w+)_(l|r)\b", r"\2.\1", sql)
+
+
+def condition_on_home(saved: dict[str, Any], table: pa.Table) -> dict[str, Any]:
+    """Make the family name's weight at one home conditional on that home.
+
+    Household members share a family name *and* an address, so the two comparisons are not
+    independent as Fellegi–Sunter assumes: adding the address's weight and the family name's
+    full weight counts the household twice, and siblings outscore one person's misspelt records.
+    The family-name levels at the same home are therefore kept apart and each half is
+    renormalised: m within the home levels (EM learned them jointly with the home), u from how
+    often different people at one home share the name (`_home_family_shares`). Elsewhere the
+    name keeps its ordinary (term-frequency adjusted) weight."""
+    comp = next((c for c in saved["comparisons"] if c["output_column_name"] == "family_name"), None)
+    if comp is None:
+        return {"conditioned": False}
+    levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+    at_home = [lvl for lvl in levels if lvl["label_for_charts"].endswith(AT_HOME)]
+    elsewhere = [lvl for lvl in levels if lvl not in at_home]
+    pairs, shares = _home_family_shares(table)
+    for group in (at_home, elsewhere):
+        total = sum(lvl["m_probability"] for lvl in group)
+        for lvl in group:
+            lvl["m_probability"] /= total
+    total = sum(lvl["u_probability"] for lvl in elsewhere)
+    for lvl in elsewhere:
+        lvl["u_probability"] /= total
+    conditioned = pairs >= HOME_PAIRS_MIN
+    if not conditioned:
+        # Too few households to tell: the home levels take the name's ordinary u.
+        exact = elsewhere[0]["u_probability"]
+        different = elsewhere[-1]["u_probability"]
+        shares = {"exact": exact, "similar": 1 - exact - different, "different": different}
+    for lvl in at_home:
+        share = shares[lvl["label_for_charts"].removesuffix(AT_HOME)]
+        lvl["u_probability"] = max(share, M_FLOOR)
+    total = sum(lvl["u_probability"] for lvl in at_home)
+    for lvl in at_home:
+        lvl["u_probability"] /= total
+    return {"conditioned": conditioned, "home_pairs": pairs, "shares": shares}
 
 
 def fingerprint(model: Mapping[str, Any]) -> str:

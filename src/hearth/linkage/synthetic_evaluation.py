@@ -17,9 +17,41 @@ import pyarrow.compute as pc
 from hearth.linkage import metrics, synthetic
 from hearth.linkage.batch import decided_pairs
 
+# Thresholds for the synthetic set, chosen on seed 1 (20,000 records: the highest upper whose
+# automatic links reached precision 0.999, then the highest lower keeping recall over 0.95)
+# and reported on seed 2, so the figures are not fitted to the records they describe.
+SYNTHETIC_UPPER = 0.99
+SYNTHETIC_LOWER = 0.98
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def as_queued(pairs: pa.Table) -> pa.Table:
+    """The links and the review items a batch run would make of decided pairs: every automatic
+    link, and one review pair (the best) for each two groups of records the links leave apart,
+    as `hearth.linkage.batch.run` queues one item per pair of people. A review pair inside one
+    linked group is no question for a reviewer."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    kept = pairs.filter(pc.is_in(pairs["outcome"], pa.array(["link", "review"])))
+    left, right = kept["unique_id_l"].to_numpy(), kept["unique_id_r"].to_numpy()
+    ids, index = np.unique(np.concatenate([left, right]), return_inverse=True)
+    li, ri = index[: len(left)], index[len(left) :]
+    link = kept["outcome"].to_numpy(zero_copy_only=False) == "link"
+    graph = coo_matrix((np.ones(int(link.sum())), (li[link], ri[link])), shape=(len(ids),) * 2)
+    group = connected_components(graph, directed=False)[1]
+    gl, gr = np.minimum(group[li], group[ri]), np.maximum(group[li], group[ri])
+    review = ~link & (gl != gr)
+    prob = kept["match_probability"].to_numpy()
+    order = np.flatnonzero(review)[np.lexsort((-prob[review], gr[review], gl[review]))]
+    key = gl[order] * len(ids) + gr[order]
+    first = order[np.concatenate([[True], key[1:] != key[:-1]])] if len(order) else order
+    chosen = np.sort(np.concatenate([np.flatnonzero(link), first]))
+    return kept.take(pa.array(chosen))
 
 
 def evaluate(
@@ -45,12 +77,12 @@ def evaluate(
     started = time.perf_counter()
     model = splink_model.train(training, backend=backend)
     timings["train_s"] = time.perf_counter() - started
-    upper = splink_model.DEFAULT_UPPER if upper is None else upper
-    lower = splink_model.DEFAULT_LOWER if lower is None else lower
+    upper = SYNTHETIC_UPPER if upper is None else upper
+    lower = SYNTHETIC_LOWER if lower is None else lower
     started = time.perf_counter()
     pairs = decided_pairs(model, inputs, upper=upper, lower=lower, backend=backend)
     timings["link_s"] = time.perf_counter() - started
-    kept = pairs.filter(pc.is_in(pairs["outcome"], pa.array(["link", "review"])))
+    kept = as_queued(pairs)
     scores = metrics.evaluate_clusters(
         kept.select(["unique_id_l", "unique_id_r", "outcome"]),
         table.select(["unique_id", "cluster"]),
