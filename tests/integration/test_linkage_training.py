@@ -93,3 +93,36 @@ def test_evaluate_synthetic_reports_accuracy_against_the_generators_truth() -> N
     assert 0 < figures["precision"] <= 1 and 0 < figures["recall"] <= 1
     assert figures["counts"]["link"] + figures["counts"].get("review", 0) <= figures["pairs_scored"]
     assert figures["review_share"] == figures["counts"].get("review", 0) / 1500
+
+
+def test_training_on_records_without_duplicates_still_gives_a_usable_model() -> None:
+    """A partnership's first load (or the demo) may hold no duplicates yet: the prior is floored
+    at one pair and training completes, rather than failing on log(0)."""
+    records, _ = population(n_people=300)
+    seen: set[tuple[str, str]] = set()
+    now = timezone.now()
+    unique = []
+    for r in records:
+        key = (r["given_name"], r["family_name"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    SourceRecord.objects.bulk_create(
+        SourceRecord(
+            source_system="only",
+            source_reference=str(r["unique_id"]),
+            channel=Channel.IMPORT,
+            received_at=now,
+            given_name=r["given_name"],
+            family_name=r["family_name"],
+            date_of_birth=r["date_of_birth"],
+            postcode=r["postcode"],
+        )
+        for r in unique
+    )
+    stored = train_linkage_model(by=None)
+    assert 0 < stored.notes["probability_two_random_records_match"] < 1
+    out = StringIO()
+    call_command("link", "train", "--if-none", stdout=out)
+    assert "already active" in out.getvalue()
+    assert LinkageModel.objects.count() == 1

@@ -32,6 +32,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.exceptions import EMTrainingException
 
 from hearth.linkage.features import COLUMNS, standard_date, standardise
 
@@ -520,12 +521,23 @@ def train(
     if "nhs_number" in keys:
         deterministic.insert(0, block_on("nhs_number"))
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
+    # Records with (almost) no duplicates yet — a partnership's first load, the demo — give a
+    # prior of 0, which no weight can move: floor it at one pair in the index.
+    pairs_in_index = max(1.0, table.num_rows * (table.num_rows - 1) / 2)
+    settings_obj = linker._settings_obj
+    if settings_obj._probability_two_random_records_match <= 0:
+        settings_obj._probability_two_random_records_match = 1 / pairs_in_index
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     sessions = [block_on("given_name", "family_name"), block_on("date_of_birth")]
+    skipped: list[str] = []
     for rule in sessions:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=em_max_pairs
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=em_max_pairs
+            )
+        except (ValueError, ZeroDivisionError, EMTrainingException) as error:
+            # EM cannot converge where a block holds no matches; its levels keep their priors.
+            skipped.append(f"{rule.get_blocking_rule('duckdb').blocking_rule_sql}: {error}")
     saved = linker.misc.save_model_to_json()
     filled = fill_untrained_levels(saved, u_pairs=u_max_pairs)
     floored = floor_m(saved)
@@ -544,6 +556,7 @@ def train(
             "probability_two_random_records_match": saved["probability_two_random_records_match"],
             "comparisons_dropped": [c.key for c in COMPARISONS if c.key not in keys],
             "levels_from_priors": filled,
+            "em_sessions_skipped": skipped,
             "levels_floored": floored,
             "family_name_at_home": home,
         },

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hearth.linkage import batch, evaluation, synthetic_evaluation
 from hearth.linkage import model as linkage_model
 from hearth.linkage.backfill import backfill
+from hearth.linkage.models import LinkageModel
 from hearth.linkage.training import train_linkage_model
 
 DATASETS = [*evaluation.DATASETS, "synthetic"]
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         train.add_argument("--upper", type=float, default=linkage_model.DEFAULT_UPPER)
         train.add_argument("--lower", type=float, default=linkage_model.DEFAULT_LOWER)
         train.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
+        train.add_argument(
+            "--if-none", action="store_true", help="only if no model is active yet (make demo)"
+        )
         evaluate = sub.add_parser("evaluate", help="Train and score on a labelled data set")
         evaluate.add_argument("--dataset", choices=DATASETS, required=True)
         evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -61,6 +65,9 @@ class Command(BaseCommand):
         logging.getLogger("splink").setLevel(logging.ERROR)
         command = options["subcommand"]
         if command == "train":
+            if options["if_none"] and LinkageModel.objects.filter(active=True).exists():
+                self.stdout.write("A linkage model is already active: not retrained.")
+                return
             try:
                 stored = train_linkage_model(
                     by=None,
