@@ -13,7 +13,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,6 +31,7 @@ demo: install frontend
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth migrate --no-input -v0
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth generate --if-empty --demo-users --people 5000 --as-of $$(date +%F)
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth alerts evaluate
+	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth link train --if-none
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth reference load --la 938
 	@echo "Hearth demo on http://127.0.0.1:$(PORT)/ (synthetic data only; Ctrl-C to stop)"
 	HEARTH_ENV=demo DATABASE_URL=$(HEARTH_DEMO_DB) $(BIN)/hearth alerts work --interval 5 & \

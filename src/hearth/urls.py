@@ -14,6 +14,7 @@ urlpatterns = [
     path("training/", include("hearth.workforce.urls")),
     path("audit/", include("hearth.audit.urls")),
     path("imports/", include("hearth.interop.urls")),
+    path("linkage/", include("hearth.linkage.urls")),
     path("api/v1/", include("hearth.api.urls")),
 ]
 

@@ -281,3 +281,46 @@ def test_a_credential_cannot_reach_the_endpoints_for_signed_in_people(world):
     assert health.get(reverse("api:people_search"), {"name": "Amy"}).status_code == 403
     assert health.get(reverse("api:person_record", args=[world.amy.pk])).status_code == 403
     assert health.get(reverse("api:dataset")).status_code == 403
+
+
+def test_a_partner_system_sends_person_records_into_the_index_without_learning_who_is_known(
+    world,
+):
+    from hearth.linkage.models import LinkMethod, SourceRecord
+
+    world.amy.nhs_number = nhs("999000001")
+    world.amy.save()
+    school, _ = client_for(world.school)
+    body = {
+        "source_reference": "SIMS-42",
+        "given_name": "Aimee",
+        "family_name": "Archer",
+        "date_of_birth": "2016-04-04",
+        "sex": "F",
+        "postcode": "rh10 1aa",
+        "nhs_number": world.amy.nhs_number,
+    }
+    first = post(school, "api:partner_post_person_record", body)
+    assert first.status_code == 201, first.content
+    # The school has no relationship with Amy: the answer must not say she is known.
+    assert first.json() == {"outcome": "created", "source_reference": "SIMS-42"}
+    kept = SourceRecord.objects.get(source_reference="SIMS-42")
+    assert kept.person == world.amy
+    assert kept.events.get().method == LinkMethod.NHS_NUMBER
+    assert kept.channel == "api" and kept.given_name == "Aimee"
+
+    again = post(school, "api:partner_post_person_record", body, key="k2")
+    assert again.json()["outcome"] == "unchanged"
+    moved = post(school, "api:partner_post_person_record", body | {"postcode": "BN1 1AA"}, key="k3")
+    assert moved.json()["outcome"] == "updated"
+    assert SourceRecord.objects.filter(source_reference="SIMS-42").count() == 1
+
+    bad = post(
+        school, "api:partner_post_person_record", body | {"nhs_number": "9990000019"}, key="k4"
+    )
+    assert bad.status_code == 400
+    assert "nhs_number" in bad.json()
+
+    reader, _ = client_for(world.school, scopes=[Scope.LOOKUP], name="reader")
+    refused = post(reader, "api:partner_post_person_record", body, key="k5")
+    assert refused.status_code == 403

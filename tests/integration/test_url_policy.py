@@ -28,12 +28,15 @@ from hearth.audit.models import AuditAction, AuditEvent
 from hearth.chronology.models import ChronologyEntry
 from hearth.episodes.models import Episode, EpisodeKind
 from hearth.interop.models import ImportRun
+from hearth.linkage.merge import merge_people
 from hearth.plans import actions as plan_actions
 from hearth.workforce import actions as training_actions
 from tests.conftest import page_text, sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.actionplans import agency_lead, make_action, make_objective, make_plan
 from tests.factories.chronology import make_entry
+from tests.factories.linkage import make_record, make_review
+from tests.factories.people import PersonFactory
 from tests.factories.toolkit import completed_sdq
 from tests.integration import unlisted_urls
 
@@ -160,7 +163,15 @@ def record_ids(world: Any) -> dict[str, Any]:
         by_username="ada",
         created_at=timezone.now(),
     )
+    # Two records of one child outside the Archers' family, one pair waiting and one merged.
+    wendy, wendi, windy = (
+        PersonFactory(given_name=n, family_name="Walker") for n in ("Wendy", "Wendi", "Windy")
+    )
+    review = make_review(make_record(wendi), make_record(wendy))
+    merge = merge_people(survivor=wendy, merged=windy, by=None, reason="The same child.")
     return {
+        "review_id": review.pk,
+        "merge_id": merge.pk,
         "run_id": import_run.pk,
         "action_plan_id": action_plan.pk,
         "agency_action_id": agency_action.pk,
@@ -306,6 +317,7 @@ def test_a_user_with_the_role_and_relationship_is_let_in(route, ids, world):
         world.nina,
         agency_lead(world.csc),
         administrator,
+        UserFactory(username="dq", agency=world.csc, role=Role.DATA_QUALITY),
     ]
     user = next(
         u for u in candidates if permission is None or permission in ROLE_PERMISSIONS[u.role]

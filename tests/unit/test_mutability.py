@@ -30,6 +30,7 @@ from hearth.lib.immutable import (
     ImmutableRecordError,
     allow_changes,
 )
+from hearth.linkage.models import LinkEvent, NonMatch, SourceRecord
 from hearth.plans import actions as plan_actions
 from hearth.plans.models import PlanReview
 from hearth.toolkit.models import ResponseVersion, ToolResponse, ToolVersion
@@ -73,6 +74,15 @@ MODELS = {
     "interop.ImportProblem": IMMUTABLE,
     "interop.ImportChildOutcome": IMMUTABLE,
     # Published figures, replaced whole when the files are reloaded; the partnership's settings.
+    # The master person index: a source record is replaced (with its history) when re-sent; a
+    # review is decided; a merge can be undone. How a record was linked, and a "different
+    # people" decision, are history.
+    "linkage.SourceRecord": MUTABLE,
+    "linkage.LinkageModel": MUTABLE,  # only which version is active changes
+    "linkage.ReviewItem": MUTABLE,
+    "linkage.Merge": MUTABLE,
+    "linkage.LinkEvent": IMMUTABLE,
+    "linkage.NonMatch": IMMUTABLE,
     "partnership.ReferenceValue": MUTABLE,
     "partnership.ReportingSettings": MUTABLE,
     "partnership.StatisticalNeighbour": MUTABLE,
@@ -254,6 +264,28 @@ def an_import_outcome(world: Any) -> ImportChildOutcome:
     )
 
 
+def _source_record(person: Any, ref: str) -> SourceRecord:
+    return SourceRecord.objects.create(
+        source_system="test",
+        source_reference=ref,
+        channel="import",
+        received_at=timezone.now(),
+        person=person,
+    )
+
+
+def a_link_event(world: Any) -> LinkEvent:
+    record = _source_record(world.amy, "a")
+    return LinkEvent.objects.create(
+        record=record, person=world.amy, method="new_person", at=timezone.now()
+    )
+
+
+def a_non_match(world: Any) -> NonMatch:
+    low, high = _source_record(world.amy, "b"), _source_record(world.ben, "c")
+    return NonMatch.objects.create(record_low=low, record_high=high, at=timezone.now())
+
+
 MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "actionplans.ActionUpdate": an_action_update,
     "actionplans.EvidenceLink": an_evidence_link,
@@ -267,6 +299,8 @@ MAKERS: dict[str, Callable[[Any], models.Model]] = {
     "alerts.RuleVersion": a_rule_version,
     "plans.PlanReview": a_plan_review,
     "interop.ImportProblem": an_import_problem,
+    "linkage.LinkEvent": a_link_event,
+    "linkage.NonMatch": a_non_match,
     "interop.ImportChildOutcome": an_import_outcome,
     "toolkit.ResponseVersion": a_response_version,
     "toolkit.ToolResponse": a_tool_response,
@@ -287,6 +321,8 @@ CHANGES: dict[str, tuple[str, Any]] = {
     "alerts.RuleVersion": ("params", {"cin_days": 9999}),
     "plans.PlanReview": ("notes", "quietly edited"),
     "interop.ImportProblem": ("message", "quietly edited"),
+    "linkage.LinkEvent": ("reason", "quietly edited"),
+    "linkage.NonMatch": ("reason", "quietly edited"),
     "interop.ImportChildOutcome": ("outcome", "unchanged"),
     "toolkit.ResponseVersion": ("reason", "quietly edited"),
     "toolkit.ToolResponse": ("answers", {"quietly": "edited"}),

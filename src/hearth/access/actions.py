@@ -127,6 +127,11 @@ def break_glass(
     )
     if person is None:
         return None
+    if person.merged_into_id is not None:
+        # A merged record lives on as its survivor: the access is to the child, not the old id.
+        from hearth.linkage.merge import final_person
+
+        person = Person.objects.get(pk=final_person(person.pk))
     return BreakGlassGrant.objects.create(
         user=by,
         person=person,

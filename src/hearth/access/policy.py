@@ -83,6 +83,11 @@ POLICIES: dict[str, Policy] = {
     "interop:run": Policy(Permission.IMPORT_DATA),
     "interop:load": Policy(Permission.IMPORT_DATA),
     "interop:report_csv": Policy(Permission.IMPORT_DATA),
+    # Who is who: the identifying fields of two source records side by side, never a chronology.
+    "linkage:queue": Policy(Permission.REVIEW_MATCHES),
+    "linkage:pair": Policy(Permission.REVIEW_MATCHES),
+    "linkage:merges": Policy(Permission.REVIEW_MATCHES),
+    "linkage:merge": Policy(Permission.REVIEW_MATCHES),
     "audit:person": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:user": Policy(Permission.VIEW_AUDIT_TRAIL),
     "audit:index": Policy(Permission.VIEW_AUDIT_TRAIL),
@@ -97,6 +102,7 @@ POLICIES: dict[str, Policy] = {
     "api:partner_chronology": Policy(Permission.VIEW_RECORDS, record_level=True),
     "api:partner_post_entry": Policy(Permission.RECORD_CHRONOLOGY),
     "api:partner_post_involvement": Policy(Permission.RECORD_CHRONOLOGY),
+    "api:partner_post_person_record": Policy(Permission.RECORD_CHRONOLOGY),
     "api:credentials": Policy(Permission.MANAGE_API_CREDENTIALS),
     "api:credential_revoke": Policy(Permission.MANAGE_API_CREDENTIALS),
 }

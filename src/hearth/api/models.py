@@ -14,6 +14,7 @@ class Scope(models.TextChoices):
     CHRONOLOGY_READ = "chronology:read", "Read a child's chronology"
     CHRONOLOGY_WRITE = "chronology:write", "Record chronology entries"
     INVOLVEMENTS_WRITE = "involvements:write", "Record the agency's involvement with a child"
+    PEOPLE_WRITE = "people:write", "Send the agency's records of people, for matching"
 
 
 class ApiCredential(models.Model):

@@ -42,9 +42,11 @@ from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.chronology.actions import record_from_source
 from hearth.chronology.models import DateAccuracy, EventType, SharingLevel
-from hearth.lib.identifiers import is_valid_nhs_number, is_valid_upn
+from hearth.lib.identifiers import is_valid_nhs_number, is_valid_postcode, is_valid_upn
+from hearth.linkage.index import Incoming, receive
+from hearth.linkage.models import Channel, SourceRecord
 from hearth.people.child_page import build_child_page
-from hearth.people.models import Person
+from hearth.people.models import Person, Sex
 
 PARTNER = [HasScope]
 TOKEN = [ApiKeyAuthentication]
@@ -435,3 +437,104 @@ def post_involvement(request: Request) -> Response:
 
 
 post_involvement = _scoped(Scope.INVOLVEMENTS_WRITE)(post_involvement)
+
+
+# ---- person records, into the master person index -----------------------------------------------
+class PersonRecordIn(serializers.Serializer):
+    source_reference = serializers.CharField(
+        max_length=100, help_text="The person's ID in your system: never reused"
+    )
+    given_name = serializers.CharField(max_length=100)
+    middle_names = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    family_name = serializers.CharField(max_length=100)
+    previous_family_names = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=10
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, default="U")
+    postcode = serializers.CharField(max_length=10, required=False, default="", allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    nhs_number = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
+    upn = serializers.CharField(max_length=13, required=False, default="", allow_blank=True)
+
+    def validate_nhs_number(self, value: str) -> str:
+        if value and not is_valid_nhs_number(value):
+            raise serializers.ValidationError("Not a valid NHS number (the check digit fails).")
+        return value
+
+    def validate_upn(self, value: str) -> str:
+        if value and not is_valid_upn(value.strip().upper()):
+            raise serializers.ValidationError("Not a valid UPN (the check letter fails).")
+        return value
+
+    def validate_postcode(self, value: str) -> str:
+        if value and not is_valid_postcode(value):
+            raise serializers.ValidationError("Not a UK postcode.")
+        return value
+
+
+PersonRecordOut = inline_serializer(
+    "PartnerPersonRecordResult",
+    {"outcome": serializers.CharField(), "source_reference": serializers.CharField()},
+)
+
+
+@extend_schema(
+    request=PersonRecordIn,
+    parameters=[IDEMPOTENCY_KEY],
+    responses={
+        200: PersonRecordOut,
+        201: PersonRecordOut,
+        **api_errors(400, 401, 403, 409, 422, 429),
+    },
+)
+@api_view(["POST"])
+@authentication_classes(TOKEN)
+@permission_classes(PARTNER)
+@throttle_classes(THROTTLE)
+def post_person_record(request: Request) -> Response:
+    """Send your system's record of a person. Hearth keeps it as received and matches it against
+    its master person index as it arrives (linked, queued for a data-quality reviewer, or a new
+    person). The answer says only whether the record was new, changed or unchanged: whether
+    Hearth already knew the person is shared on a need to know (use the lookup)."""
+
+    def write() -> Response:
+        body = PersonRecordIn(data=request.data)
+        if not body.is_valid():
+            return Response(body.errors, status=400)
+        data = dict(body.validated_data)
+        reference = data["source_reference"]
+        incoming = Incoming(
+            source_system=_source_system(request),
+            channel=Channel.API,
+            raw={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()},
+            **data,
+        )
+        known = SourceRecord.objects.filter(
+            source_system=incoming.source_system, source_reference=reference
+        ).first()
+        before = known.history if known is not None else None
+        result = receive(incoming, by=request.user)
+        if known is None:
+            outcome, status = "created", 201
+        else:
+            result.record.refresh_from_db()
+            outcome = "updated" if result.record.history != before else "unchanged"
+            status = 200
+        record(
+            action=AuditAction.IMPORT,
+            by=request.user,
+            request=request._request,
+            person_id=result.person.pk,
+            object_type="source_record",
+            object_id=result.record.pk,
+            details={"via": "api", "outcome": outcome, "linkage": result.outcome},
+        )
+        return Response({"outcome": outcome, "source_reference": reference}, status=status)
+
+    return idempotent(request, write)
+
+
+post_person_record = _scoped(Scope.PEOPLE_WRITE)(post_person_record)

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("partner/chronology/", partner.post_entry, name="partner_post_entry"),
     path("partner/involvements/", partner.post_involvement, name="partner_post_involvement"),
+    path("partner/people/", partner.post_person_record, name="partner_post_person_record"),
     path("credentials/", screens.credentials, name="credentials"),
     path("credentials/<int:credential_id>/revoke/", screens.revoke, name="credential_revoke"),
 ]

@@ -59,6 +59,7 @@ from hearth.interop.models import (
     RunStatus,
 )
 from hearth.interop.problems import Problem
+from hearth.linkage import intake as linkage_intake
 
 BATCH_SIZE = 500
 logger = logging.getLogger(__name__)
@@ -829,6 +830,8 @@ def _extract(
             )
             with transaction.atomic():
                 _finish_extract(run, by, ctx, spool)
+        if ctx.new_records and not check_only:  # a check's trial load was rolled back
+            _match_new_people(run, by, ctx.new_records)
     except _Rejected:
         run.refresh_from_db()
         ctx.counts["rows_loaded"] = 0
@@ -874,6 +877,14 @@ def _record_extract_check(run: ImportRun, ctx: extract_loader.Context, spool: _S
         problem_count=spool.count,
         counts=counts,
     )
+
+
+def _match_new_people(run: ImportRun, by: Any, record_ids: list[int]) -> None:
+    """After the load has committed: the people it created, matched against the index
+    (hearth.linkage). Its outcome joins the run's counts."""
+    matched = linkage_intake.match_new(record_ids, by=by)
+    run.counts = {**run.counts, **{f"linkage_{k}": v for k, v in matched.items() if v}}
+    run.save(update_fields=["counts"])
 
 
 def _refuse(run: ImportRun, by: Any, header: dict[str, Any], problems: list[Problem]) -> ImportRun:

@@ -41,7 +41,11 @@ from hearth.interop import bulk
 from hearth.interop.extracts import Row
 from hearth.interop.models import ImportRun
 from hearth.interop.problems import Problem
+from hearth.lib.addresses import dwelling_key
 from hearth.lib.immutable import allow_changes
+from hearth.linkage import intake
+from hearth.linkage.index import Incoming
+from hearth.linkage.models import Channel, LinkMethod
 from hearth.people.actions import name_row
 from hearth.people.models import (
     Address,
@@ -85,6 +89,8 @@ class Context:
     people_of_nhs: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # The statements that prepare a PostgreSQL transaction for a batch (see `_stage`).
     stage: tuple[str, str] | None = None
+    # Source records whose person this load created: matched against the index after it commits.
+    new_records: list[int] = field(default_factory=list)
 
     @property
     def actor_name(self) -> str:
@@ -709,15 +715,19 @@ def people(rows: list[Row], ctx: Context) -> list[Problem]:
     for value, person_id in Person.objects.filter(upn__in=upns).values_list("upn", "pk"):
         by_upn[value].append(person_id)
     matched: dict[int, int] = {}
+    how: dict[int, str] = {}
     for row in rows:
         v = row.values
         pid: int | None = by_ref.get(v["person_reference"])
+        how[row.number] = LinkMethod.LOCAL_ID
         if pid is None and len(by_nhs.get(v.get("nhs_number", ""), [])) == 1:
-            pid = by_nhs[v["nhs_number"]][0]
+            pid, how[row.number] = by_nhs[v["nhs_number"]][0], LinkMethod.NHS_NUMBER
         if pid is None and len(by_upn.get(v.get("upn", ""), [])) == 1:
-            pid = by_upn[v["upn"]][0]
+            pid, how[row.number] = by_upn[v["upn"]][0], LinkMethod.UPN
         if pid is not None:
             matched[row.number] = pid
+        else:
+            how[row.number] = LinkMethod.NEW_PERSON
     existing = Person.objects.in_bulk(set(matched.values()))
     new: list[tuple[Row, Person]] = []
     changed: list[Person] = []
@@ -781,30 +791,59 @@ def people(rows: list[Row], ctx: Context) -> list[Problem]:
     )
     _audit(ctx, audit)
     _queue({p.pk for p in changed}, ctx)
+    ctx.new_records += intake.record_people(
+        [intake.Placed(_incoming(r, ctx), person_of[r.number].pk, how[r.number]) for r in rows],
+        run_id=ctx.run.pk,
+    )
     return problems
 
 
-def _addresses(rows: list[Row]) -> dict[int, Address]:
-    """Row number -> the address it names, found (by first line and postcode) or created."""
+def _incoming(row: Row, ctx: Context) -> Incoming:
+    """The row as the master person index keeps it (hearth.linkage)."""
+    v = row.values
+    address = ", ".join(str(v[k]) for k in ("address_line1", "address_line2", "town") if v.get(k))
+    return Incoming(
+        source_system=ctx.system,
+        source_reference=v["person_reference"],
+        channel=Channel.IMPORT,
+        given_name=v.get("given_name", ""),
+        middle_names=v.get("middle_names", ""),
+        family_name=v.get("family_name", ""),
+        date_of_birth=v.get("date_of_birth"),
+        sex=v.get("sex", ""),
+        postcode=v.get("postcode", ""),
+        address=address,
+        nhs_number=v.get("nhs_number", ""),
+        upn=v.get("upn", ""),
+        raw={k: _plain(value) for k, value in v.items()},
+    )
 
-    def key(v: dict[str, Any]) -> tuple[str, str]:
-        return v["address_line1"], v["postcode"]
+
+def _addresses(rows: list[Row]) -> dict[int, Address]:
+    """Row number -> the dwelling it names: found by its key (the UPRN, or the postcode and the
+    first lines however abbreviated: hearth.lib.addresses) or created."""
+
+    def key(v: dict[str, Any]) -> str:
+        return dwelling_key(
+            v["address_line1"], v.get("address_line2", ""), v["postcode"], v.get("uprn", "")
+        )
 
     wanted = {key(r.values) for r in rows}
-    known: dict[tuple[str, str], Address] = {}
-    for address in Address.objects.filter(postcode__in={p for _l, p in wanted}):
-        known.setdefault((address.line1, address.postcode), address)
+    known: dict[str, Address] = {}
+    for address in Address.objects.filter(match_key__in=wanted).order_by("pk"):
+        known.setdefault(address.match_key, address)
     fresh = []
     for row in rows:
         k = key(row.values)
         if k not in known:
             v = row.values
             known[k] = Address(
-                line1=k[0],
-                postcode=k[1],
+                line1=v["address_line1"],
+                postcode=v["postcode"],
                 line2=v.get("address_line2", ""),
                 town=v.get("town", ""),
                 uprn=v.get("uprn", ""),
+                match_key=k,
             )
             fresh.append(known[k])
     bulk.insert(fresh)

@@ -29,10 +29,18 @@ from hearth.interop import bulk
 from hearth.interop.census import SOURCE_SYSTEM, ChildRecord, EpisodeRecord
 from hearth.interop.models import ChildOutcome, ImportChildOutcome, ImportRun
 from hearth.interop.problems import Problem
+from hearth.linkage import intake as linkage_intake
+from hearth.linkage.index import Incoming
+from hearth.linkage.models import Channel, LinkMethod
 from hearth.people.actions import name_row
 from hearth.people.models import Person, PersonIdentifier, PersonKind
 
 UNNAMED_GIVEN = "Not known"
+HOW_LINKED = {
+    "la_child_id": LinkMethod.LOCAL_ID,
+    "upn": LinkMethod.UPN,
+    "new": LinkMethod.NEW_PERSON,
+}
 DEFAULT_ID_SYSTEM = "la-child-id"
 # Fields compared when an episode is found again (an enquiry's end is Hearth's, not the census').
 COMPARED: dict[str, tuple[str, ...]] = {
@@ -278,6 +286,28 @@ def write(
         ]
     )
     created, updated = _write_episodes(records, people, changes, ctx)
+    # Each child's record in the master person index. The census has no names, so the model
+    # has nothing to weigh: these are linked by LA child ID and UPN only, never matched
+    # probabilistically.
+    linkage_intake.record_people(
+        [
+            linkage_intake.Placed(
+                Incoming(
+                    source_system=ctx.id_system,
+                    source_reference=r.la_child_id,
+                    channel=Channel.IMPORT,
+                    date_of_birth=r.person.get("date_of_birth"),
+                    sex=r.person.get("sex", ""),
+                    upn=r.person.get("upn", ""),
+                    raw={"cin_census": r.la_child_id, **{k: _json(v) for k, v in r.person.items()}},
+                ),
+                people[r.index].pk,
+                HOW_LINKED[matched[r.index][1]],
+            )
+            for r in records
+        ],
+        run_id=ctx.run.pk,
+    )
 
     outcomes = []
     audit: list[AuditEvent] = []

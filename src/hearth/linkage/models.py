@@ -9,6 +9,7 @@ can be explained and any merge undone (ADR 0008).
 from django.conf import settings
 from django.db import models
 
+from hearth.lib.immutable import ImmutableModel
 from hearth.people.models import Person
 
 
@@ -80,6 +81,9 @@ class SourceRecord(models.Model):
     nhs_number = models.CharField(max_length=20, blank=True)
     upn = models.CharField(max_length=13, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="Every field as received")
+    # Folded names (hearth.lib.names.fold): the incremental matcher's blocking keys.
+    given_key = models.CharField(max_length=100, blank=True)
+    family_key = models.CharField(max_length=100, blank=True)
     history = models.JSONField(default=list, blank=True, help_text="Earlier versions")
     # The current link; null while the record waits in the review queue.
     person = models.ForeignKey(
@@ -96,6 +100,7 @@ class SourceRecord(models.Model):
             models.Index(fields=["date_of_birth"], name="srcrec_dob_idx"),
             models.Index(fields=["nhs_number"], name="srcrec_nhs_idx"),
             models.Index(fields=["postcode"], name="srcrec_postcode_idx"),
+            models.Index(fields=["family_key", "given_key"], name="srcrec_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -106,7 +111,7 @@ class SourceRecord(models.Model):
         return " ".join(p for p in [self.given_name, self.middle_names, self.family_name] if p)
 
 
-class LinkEvent(models.Model):
+class LinkEvent(ImmutableModel):
     """How a source record came to be linked to a person, and every change since (append only)."""
 
     record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="events")
@@ -170,7 +175,7 @@ class ReviewItem(models.Model):
         ]
 
 
-class NonMatch(models.Model):
+class NonMatch(ImmutableModel):
     """A remembered "different people" decision: this pair is never proposed again."""
 
     record_low = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
+from hearth.lib.addresses import dwelling_key
 from hearth.lib.identifiers import normalise_nhs_number, normalise_postcode, normalise_upn
 from hearth.lib.names import fold, phonetic
 from hearth.people.models import Address, NameType, Person, PersonName, Relationship, Residence
@@ -63,12 +64,19 @@ def create_person(
 
 @transaction.atomic
 def get_or_create_address(*, line1: str, postcode: str, line2: str = "", town: str = "") -> Address:
-    address, _ = Address.objects.get_or_create(
+    """The dwelling already known under this address's key (hearth.lib.addresses), or a new one."""
+    key = dwelling_key(line1, line2, postcode)
+    found = Address.objects.filter(match_key=key).order_by("pk").first() if key else None
+    if found is not None:
+        return found
+    address = Address(
         line1=line1.strip(),
         line2=line2.strip(),
         town=town.strip(),
         postcode=normalise_postcode(postcode),
     )
+    address.full_clean()
+    address.save()
     return address
 
 

@@ -6,12 +6,14 @@ relationship between them (seed 003, learning 4).
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
 from hearth.people.models import (
     SIBLING_TYPES,
+    Address,
     Person,
     PersonKind,
     Relationship,
@@ -52,18 +54,32 @@ def co_residents(
     if not own:
         return set(), set()
     today = timezone.localdate()
-    own_now = [r for r in own if _overlaps(r[1], r[2], today, today)]
-    others = Residence.objects.filter(address_id__in={r[0] for r in own}).exclude(
-        person_id=person_id
-    )
+    # One dwelling however each agency spelt it: an address's match key, or the address itself.
+    own_ids = {r[0] for r in own}
+    keys = {
+        pk: key
+        for pk, key in Address.objects.filter(pk__in=own_ids).values_list("pk", "match_key")
+        if key
+    }
+
+    def home(address_id: int, key: str) -> Any:
+        return key or address_id
+
+    own_homes = [(home(a, keys.get(a, "")), s, e) for a, s, e in own]
+    own_now = {h for h, s, e in own_homes if _overlaps(s, e, today, today)}
+    at_home = Q(address_id__in=own_ids)
+    if keys:
+        at_home |= Q(address__match_key__in=set(keys.values()))
+    others = Residence.objects.filter(at_home).exclude(person_id=person_id)
     ever: set[int] = set()
     now: set[int] = set()
-    for other, address_id, start, end in others.values_list(
-        "person_id", "address_id", "start_date", "end_date"
+    for other, address_id, key, start, end in others.values_list(
+        "person_id", "address_id", "address__match_key", "start_date", "end_date"
     ):
-        if any(a == address_id and _overlaps(s, e, start, end) for a, s, e in own):
+        theirs = home(address_id, key)
+        if any(h == theirs and _overlaps(s, e, start, end) for h, s, e in own_homes):
             ever.add(other)
-        if _overlaps(start, end, today, today) and any(a == address_id for a, _, _ in own_now):
+        if theirs in own_now and _overlaps(start, end, today, today):
             now.add(other)
     return ever, now
 

@@ -4,9 +4,11 @@ Codes follow the DfE Children in Need census so a return can be imported and exp
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 
+from hearth.lib.addresses import dwelling_key
 from hearth.lib.identifiers import validate_nhs_number, validate_postcode, validate_upn
 
 
@@ -191,12 +193,19 @@ class Address(models.Model):
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=8, validators=[validate_postcode], db_index=True)
     uprn = models.CharField("UPRN", max_length=12, blank=True)
+    # hearth.lib.addresses.dwelling_key: the same home spelt differently by two agencies has one
+    # key, so co-residence is found across their records.
+    match_key = models.CharField(max_length=120, blank=True, db_index=True)
 
     class Meta:
         verbose_name_plural = "addresses"
 
     def __str__(self) -> str:
         return ", ".join(p for p in [self.line1, self.line2, self.town, self.postcode] if p)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.match_key = dwelling_key(self.line1, self.line2, self.postcode, self.uprn)
+        super().save(*args, **kwargs)
 
 
 class Residence(models.Model):

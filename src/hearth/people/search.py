@@ -67,7 +67,8 @@ def _name_score(name: str, person: Person, names: list[PersonName]) -> float:
 def search_people(user: Any, query: SearchQuery) -> list[Person]:
     if query.is_empty:
         return []
-    people = Person.objects.all()
+    # A merged record lives on as its survivor, whose names and identifiers it now shares.
+    people = Person.objects.filter(merged_into__isnull=True)
     if query.nhs_number:
         people = people.filter(nhs_number=normalise_nhs_number(query.nhs_number))
     if query.upn:

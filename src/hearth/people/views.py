@@ -1,7 +1,7 @@
 """Finding a person, the child's page and the household view."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +9,7 @@ from hearth.access.helpers import get_person_for_user
 from hearth.agencies.models import Agency
 from hearth.audit.models import AuditAction
 from hearth.chronology.forms import ChronologyFilterForm
+from hearth.linkage.merge import survivor_to_show
 from hearth.people.child_page import build_child_page
 from hearth.people.forms import SearchForm
 from hearth.people.households import current_q
@@ -37,6 +38,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    # A record merged into another lives on as the survivor's page.
+    if (survivor := survivor_to_show(request.user, person_id)) is not None:
+        return redirect("people:detail", person_id=survivor)
     filter_form = ChronologyFilterForm(request.GET or None, agencies=Agency.objects.all())
     filters = filter_form.to_filters() if filter_form.is_bound and filter_form.is_valid() else None
     person = get_person_for_user(request, person_id)
@@ -66,6 +70,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def household(request: HttpRequest, person_id: int) -> HttpResponse:
     """All the people, children first, who live now at this person's address(es)."""
+    if (survivor := survivor_to_show(request.user, person_id)) is not None:
+        return redirect("people:household", person_id=survivor)
     person = get_person_for_user(request, person_id, audit_action=AuditAction.VIEW_HOUSEHOLD)
     addresses = []
     for residence in Residence.objects.filter(current_q(), person=person).select_related("address"):

@@ -500,6 +500,10 @@ def create_demo_users(demo: DemoFamilies, as_of: date) -> list[DemoLogin]:
     _family_a_on_a_plan(demo, as_of, agencies["csc"])
     seed_family_a_toolkit(demo.families["A"].child_ids, as_of)
     seed_action_plans(as_of)
+    # Possible matches for the data-quality officer to decide.
+    from hearth.linkage.demo import seed_review_queue
+
+    seed_review_queue({label: fam.child_ids for label, fam in demo.families.items()})
     # A referral about Family C's youngest, still at the front door: what the screener sees.
     youngest = demo.families["C"].child_ids[-1]
     Episode.objects.create(

@@ -17,6 +17,7 @@ from django.db import transaction
 from hearth.access.models import Involvement
 from hearth.chronology.models import ChronologyEntry, EntrySubject, EntryVersion, EventType
 from hearth.episodes.models import Episode
+from hearth.lib.addresses import dwelling_key
 from hearth.people.models import Address, Person, PersonName, Relationship, Residence
 from hearth.synth.agencies import create_agencies, create_practitioners
 from hearth.synth.bulk import BulkWriter
@@ -60,7 +61,7 @@ NAME_COLUMNS = (
     "valid_from",
     "valid_to",
 )
-ADDRESS_COLUMNS = ("id", "line1", "line2", "town", "postcode", "uprn")
+ADDRESS_COLUMNS = ("id", "line1", "line2", "town", "postcode", "uprn", "match_key")
 RESIDENCE_COLUMNS = ("person_id", "address_id", "start_date", "end_date")
 RELATIONSHIP_COLUMNS = ("person_id", "relative_id", "relationship_type", "start_date", "end_date")
 EPISODE_COLUMNS = (
@@ -391,7 +392,10 @@ class Generator:
         w.write(
             Address,
             ADDRESS_COLUMNS,
-            ((a, l1, l2, town, pc, "") for a, l1, l2, town, pc in address_rows),
+            (
+                (a, l1, l2, town, pc, "", dwelling_key(l1, l2, pc))
+                for a, l1, l2, town, pc in address_rows
+            ),
         )
         w.write(Person, PERSON_COLUMNS, people_rows)
         w.write(PersonName, NAME_COLUMNS, name_rows)

@@ -46,6 +46,12 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["awaiting_review"] = (
             reviewable_grants(user).filter(status=GrantStatus.AWAITING_REVIEW).count()
         )
+    if has_permission(user, Permission.REVIEW_MATCHES):
+        from hearth.linkage.models import ReviewItem, ReviewStatus
+
+        context["matches_waiting"] = ReviewItem.objects.filter(
+            status__in=[ReviewStatus.OPEN, ReviewStatus.NOT_SURE]
+        ).count()
     if shown:
         record(
             action=AuditAction.VIEW_LIST,

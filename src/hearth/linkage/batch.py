@@ -1,0 +1,268 @@
+"""The batch run over the whole index (`hearth link run`): every record against every other.
+
+Splink predicts the pairs on DuckDB (or Spark) from a columnar copy of the index, whatever the
+application database is; the decisions (`hearth.linkage.decisions`) are then applied through the
+same actions a reviewer's decision uses: automatic links merge the two people (reversibly,
+`hearth.linkage.merge`), unsure pairs join the review queue, and pairs a reviewer has already
+called different people are never proposed again.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+from django.db import transaction
+from django.utils import timezone
+
+from hearth.audit.actions import record
+from hearth.audit.models import AuditAction
+from hearth.linkage.decisions import TWIN_FIELDS, Outcome, decide, possible_twins
+from hearth.linkage.features import standard_date
+from hearth.linkage.index import Best, active_model, model_input, queue_review
+from hearth.linkage.models import LinkageModel, NonMatch, ReviewItem, ReviewStatus, SourceRecord
+
+COLUMNS = (
+    "unique_id",
+    "source_system",
+    "given_name",
+    "middle_names",
+    "family_name",
+    "previous_family_names",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "address",
+    "nhs_number",
+    "upn",
+)
+CHUNK = 50_000
+
+
+def index_table() -> tuple[pa.Table, dict[int, int]]:
+    """The live index as Arrow columns (model input shape), and record id -> person id."""
+    person_of: dict[int, int] = {}
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    query = (
+        SourceRecord.objects.filter(person__isnull=False, person__merged_into__isnull=True)
+        .order_by("pk")
+        .only(*COLUMNS[1:], "person_id")
+    )
+    for rec in query.iterator(chunk_size=CHUNK):
+        assert rec.person_id is not None
+        person_of[rec.pk] = rec.person_id
+        for key, value in model_input(rec, rec.pk).items():
+            columns[key].append(value)
+    schema = pa.schema(
+        [
+            ("unique_id", pa.int64()),
+            *[(c, pa.string()) for c in COLUMNS[1:5]],
+            ("previous_family_names", pa.list_(pa.string())),
+            *[(c, pa.string()) for c in COLUMNS[6:]],
+        ]
+    )
+    return pa.table(columns, schema=schema), person_of
+
+
+def twins_flags(pairs: pa.Table, records: pa.Table) -> list[bool]:
+    """Per pair: possible twins (`hearth.linkage.decisions.possible_twins`, as incremental
+    matching asks), never linked automatically."""
+    fields = TWIN_FIELDS
+    ids = records.column("unique_id").to_pylist()
+    row = {uid: i for i, uid in enumerate(ids)}
+    values = {f: records.column(f).to_pylist() for f in fields}
+    dob = [standard_date(v) for v in values["date_of_birth"]]
+    flags = []
+    for left, right in zip(
+        pairs.column("unique_id_l").to_pylist(),
+        pairs.column("unique_id_r").to_pylist(),
+        strict=True,
+    ):
+        a, b = row[left], row[right]
+        # Cheap test first: most pairs differ on the date of birth or the family name.
+        if dob[a] is None or dob[a] != dob[b]:
+            flags.append(False)
+            continue
+        flags.append(
+            possible_twins({f: values[f][a] for f in fields}, {f: values[f][b] for f in fields})
+        )
+    return flags
+
+
+def decided_pairs(
+    model: dict[str, Any], records: pa.Table, *, upper: float, lower: float, backend: str = "duckdb"
+) -> pa.Table:
+    """Splink's pairs at or above the lower threshold, each with its outcome. No database writes:
+    the evaluation and the benchmark call exactly this."""
+    from hearth.linkage import model as splink_model
+
+    pairs = splink_model.predict(model, records, threshold_probability=lower, backend=backend)
+    twins = twins_flags(pairs, records)
+    outcomes = [
+        str(decide(p, upper=upper, lower=lower, twins=t))
+        for p, t in zip(pairs.column("match_probability").to_pylist(), twins, strict=True)
+    ]
+    return pairs.append_column("twins", pa.array(twins)).append_column(
+        "outcome", pa.array(outcomes)
+    )
+
+
+class _Components:
+    """Union-find over people: automatic links that chain join one person."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> Iterator[list[int]]:
+        out: dict[int, list[int]] = {}
+        for x in list(self.parent):
+            out.setdefault(self.find(x), []).append(x)
+        for members in out.values():
+            if len(members) > 1:
+                yield sorted(members)
+
+
+@dataclass
+class RunResult:
+    records: int = 0
+    pairs: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    merges: int = 0
+    reviews_queued: int = 0
+    skipped_non_matches: int = 0
+    refused_merges: int = 0  # e.g. two people recorded as related: two people, not one
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "pairs_scored": self.pairs,
+            "outcomes": self.counts,
+            "people_merged": self.merges,
+            "reviews_queued": self.reviews_queued,
+            "remembered_non_matches_skipped": self.skipped_non_matches,
+            "merges_refused": self.refused_merges,
+        }
+
+
+def run(
+    *,
+    by: Any,
+    model: LinkageModel | None = None,
+    backend: str = "duckdb",
+    dry_run: bool = False,
+) -> RunResult:
+    """Link the whole index with the active model; `dry_run` reports without writing."""
+    model = model or active_model()
+    if model is None:
+        raise LookupError("No linkage model is active: run `hearth link train` first.")
+    records, person_of = index_table()
+    result = RunResult(records=records.num_rows)
+    if records.num_rows < 2:
+        return result
+    pairs = decided_pairs(
+        model.splink_settings,
+        records,
+        upper=model.upper_threshold,
+        lower=model.lower_threshold,
+        backend=backend,
+    )
+    result.pairs = pairs.num_rows
+    non_matches = set(NonMatch.objects.values_list("record_low_id", "record_high_id"))
+    decided = {
+        frozenset((a, b))
+        for a, b in ReviewItem.objects.exclude(status=ReviewStatus.WITHDRAWN).values_list(
+            "record_id", "candidate_id"
+        )
+    }
+    links = _Components()
+    unsure: dict[frozenset[int], tuple[int, int, float, float]] = {}
+    for left, right, weight, prob, outcome in zip(
+        *(
+            pairs.column(c).to_pylist()
+            for c in ("unique_id_l", "unique_id_r", "match_weight", "match_probability", "outcome")
+        ),
+        strict=True,
+    ):
+        pl, pr = person_of[left], person_of[right]
+        if pl == pr:
+            continue
+        if (min(left, right), max(left, right)) in non_matches:
+            result.skipped_non_matches += 1
+            continue
+        result.counts[outcome] = result.counts.get(outcome, 0) + 1
+        if outcome == Outcome.LINK:
+            links.union(pl, pr)
+        elif outcome == Outcome.REVIEW and frozenset((left, right)) not in decided:
+            key = frozenset((pl, pr))
+            if key not in unsure or unsure[key][3] < prob:
+                unsure[key] = (left, right, weight, prob)
+    if dry_run:
+        result.merges = sum(len(g) - 1 for g in links.groups())
+        result.reviews_queued = len(unsure)
+        return result
+    _apply(links, unsure, model=model, by=by, result=result)
+    return result
+
+
+def _apply(
+    links: _Components,
+    unsure: dict[frozenset[int], tuple[int, int, float, float]],
+    *,
+    model: LinkageModel,
+    by: Any,
+    result: RunResult,
+) -> None:
+    from hearth.linkage import model as splink_model
+    from hearth.linkage.merge import MergeRefused, merge_people
+    from hearth.people.models import Person
+
+    for group in links.groups():
+        survivor = Person.objects.get(pk=group[0])
+        for other in group[1:]:
+            try:
+                with transaction.atomic():
+                    # The model's decision, made by the system (by=None); the run is audited.
+                    merge_people(
+                        survivor=survivor,
+                        merged=Person.objects.get(pk=other),
+                        by=None,
+                        reason=f"Linked automatically by linkage model v{model.version} "
+                        f"(match probability at or above {model.upper_threshold}) in a batch run "
+                        f"by {getattr(by, 'username', 'the system')}",
+                    )
+                result.merges += 1
+            except MergeRefused:
+                result.refused_merges += 1
+    for left, right, weight, prob in unsure.values():
+        with transaction.atomic():
+            rec, cand = SourceRecord.objects.get(pk=left), SourceRecord.objects.get(pk=right)
+            if rec.person_id == cand.person_id or rec.person is None or cand.person is None:
+                continue  # joined by an automatic link above
+            if rec.person.merged_into_id or cand.person.merged_into_id:
+                continue
+            scored = splink_model.score(
+                model.splink_settings, model_input(rec, rec.pk), [model_input(cand, cand.pk)]
+            )
+            comparisons = list(scored[0].comparisons) if scored else []
+            best = Best(cand.person.pk, cand, weight, prob, comparisons)
+            if queue_review(rec, best, model=model, why="Between the thresholds (batch run)"):
+                result.reviews_queued += 1
+    record(
+        action=AuditAction.LINK_RUN,
+        by=by,
+        object_type="linkage_model",
+        object_id=model.pk,
+        details={**result.as_dict(), "at": timezone.now().isoformat()},
+    )
