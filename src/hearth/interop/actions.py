@@ -20,7 +20,7 @@ import queue
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -949,7 +949,7 @@ def _load_extract(
     look-ups (people, the records already held) on a connection of its own while the first
     reads and checks the next batch, so the loading connection only writes, and PostgreSQL
     works on both connections at once."""
-    load = extract_loader.LOADERS[kind]
+    load: Callable[[Any, extract_loader.Context], list[Problem]] = extract_loader.LOADERS[kind]
     batches: Iterator[Any] = _extract_batches(table, kind, spool, ctx)
     split = extract_loader.SPLIT_LOADERS.get(kind) if reads_apart else None
     if split is not None:
@@ -959,9 +959,11 @@ def _load_extract(
         checked = _prefetched(batches)
         batches = (classify(rows, ctx) for rows in checked)
 
-        def load(batch: Any, ctx: extract_loader.Context) -> list[Problem]:
+        def load_split(batch: Any, ctx: extract_loader.Context) -> list[Problem]:
             write(batch, ctx)
             return list(batch.problems)
+
+        load = load_split
 
     for batch in _prefetched(batches):
         if commit_each:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -123,7 +123,7 @@ def _csv(path: Path, mapping: dict[str, str]) -> Table:
         raise UnreadableFile("The file is empty.")
     columns = _header(first, mapping)
     size = path.stat().st_size or 1
-    raw = handle.buffer
+    raw = cast(BinaryIO, handle.buffer)
 
     def fraction() -> float | None:
         try:

@@ -5,7 +5,7 @@ CODE`, and `people`, `addresses`, `relationships`, `involvements`), `hearth impo
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -79,7 +79,7 @@ class Command(BaseCommand):
             return
         path: Path = options["file"]
         mode = ImportMode.PARTIAL if options["partial"] else ImportMode.REJECT
-        printer = progress.Printer(self.stderr._out)
+        printer = progress.Printer(cast(IO[str], self.stderr._out))
         try:
             run = actions.import_census_file(
                 by=actions.command_actor(), path=path, mode=mode, on_progress=printer
@@ -130,7 +130,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read the mapping: {error}") from error
             if not isinstance(mapping, dict):
                 raise CommandError('A mapping is a JSON object: {"their header": "hearth_column"}.')
-        printer = progress.Printer(self.stderr._out)
+        printer = progress.Printer(cast(IO[str], self.stderr._out))
         try:
             run = actions.import_extract_file(
                 by=actions.command_actor(),
