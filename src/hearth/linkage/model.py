@@ -38,8 +38,11 @@ from hearth.linkage.features import COLUMNS, Memo, standard_date, standardise
 
 FORMAT = "hearth-linkage/1"
 # Match probability: link at or above DEFAULT_UPPER; review between; a new person below LOWER.
-DEFAULT_UPPER = 0.99
-DEFAULT_LOWER = 0.5
+# Chosen at a partnership's scale (1,000,000 synthetic records, seed 1; reported on seed 2,
+# docs/linkage.md): probabilities depend on the prior, which shrinks as 1/N, so thresholds
+# from a small data set (FEBRL: `evaluation.FEBRL_UPPER`) do not carry over.
+DEFAULT_UPPER = 0.994
+DEFAULT_LOWER = 0.978
 
 TF_COLUMNS = ("given_name", "family_name", "date_of_birth")
 
@@ -674,7 +677,9 @@ def train(
     floored = floor_m(saved)
     _add_untrained_levels(saved, link_type=link_type, comparisons=keys)
     home = condition_on_home(saved, table)
-    twins = condition_twins(saved, table, u_pairs=u_max_pairs)
+    twins = condition_twins(
+        saved, table, households=bool(home.get("conditioned")), u_pairs=u_max_pairs
+    )
     model: dict[str, Any] = {
         "format": FORMAT,
         "link_type": link_type,
@@ -889,19 +894,23 @@ def _home_birthday_share(table: pa.Table) -> tuple[int, float]:
 
 
 def condition_twins(
-    saved: dict[str, Any], table: pa.Table, *, u_pairs: float = 2e6
+    saved: dict[str, Any], table: pa.Table, *, households: bool, u_pairs: float = 2e6
 ) -> dict[str, Any]:
     """Make a clearly different given name, for two records born on the same day at one home,
     the evidence of two people it is.
 
-    Fellegi–Sunter adds the date of birth's full weight (u: two random people share a birthday
-    about once in 6,000 pairs) and the home's; but two different people at one home share a
-    birthday far more often (twins: a few in a hundred household pairs), so twins (every field
-    alike but the given name) outscored one person's misspelt records. The given-name level
-    `TWINS_AT_HOME` carries the correction: its Bayes factor is m(different) · u(date of birth
-    exact) / t, where t is how often different people at one home share a birthday
-    (`_home_birthday_share`), so the three comparisons together weigh what they jointly say.
-    With fewer than HOME_PAIRS_MIN such pairs (FEBRL has no households) the level weighs as
+    Fellegi–Sunter adds the date of birth's full weight (two random people share a typical
+    birthday about once in 25,000 pairs) and the home's; but two different people at one home
+    share a birthday far more often (twins: one or two in a hundred household pairs), so twins
+    (every field alike but the given name) outscored one person's misspelt records. The
+    given-name level `TWINS_AT_HOME` carries the correction: its Bayes factor is
+    m(different) · s / t, where s is the share of a typical birthday (the date's term
+    frequency, `_typical_birthday_share`) and t how often different people at one home share a
+    birthday (`_home_birthday_share`), so the three comparisons together weigh what they
+    jointly say.
+    Only where the records show households (`households`: `condition_on_home` found enough
+    different people at one home) and at least HOME_PAIRS_MIN such pairs; otherwise (FEBRL has
+    no households: its pairs at one address are one person's duplicates) the level weighs as
     "different"."""
     comps = {c["output_column_name"]: c for c in saved["comparisons"]}
     given, dob = comps.get("given_name"), comps.get("date_of_birth")
@@ -910,15 +919,40 @@ def condition_twins(
     levels = {lvl.get("label_for_charts"): lvl for lvl in given["comparison_levels"]}
     twins, different = levels[TWINS_AT_HOME], levels["different"]
     pairs, share = _home_birthday_share(table) if dob is not None else (0, 0.0)
+    typical = _typical_birthday_share(table) if dob is not None else 0.0
     factor = different["m_probability"] / different["u_probability"]
-    conditioned = pairs >= HOME_PAIRS_MIN and share > 0
+    conditioned = households and pairs >= HOME_PAIRS_MIN and share > 0 and typical > 0
     if conditioned:
-        exact = next(lvl for lvl in dob["comparison_levels"] if lvl["label_for_charts"] == "exact")
-        factor = different["m_probability"] * exact["u_probability"] / share
+        # The date of birth's exact level is term-frequency adjusted: a pair sharing a typical
+        # birthday gains log2(m / tf), so the correction takes the typical tf back out.
+        factor = different["m_probability"] * typical / share
     # Only the ratio m/u counts when scoring; u as if seen once in the random sample.
     twins["u_probability"] = 1 / u_pairs
     twins["m_probability"] = factor / u_pairs
-    return {"conditioned": conditioned, "home_pairs": pairs, "same_birthday_share": share}
+    return {
+        "conditioned": conditioned,
+        "home_pairs": pairs,
+        "same_birthday_share": share,
+        "typical_birthday_share": typical,
+    }
+
+
+def _typical_birthday_share(table: pa.Table) -> float:
+    """The chance two random people share a birthday, for a typical record's date: the median
+    over records of its date's share (a placeholder date many agencies enter, 1 in 40 records,
+    would make the mean several times too large)."""
+    sql = """
+        WITH r AS (
+            SELECT count(*) OVER (PARTITION BY date_of_birth) AS n
+            FROM records WHERE date_of_birth IS NOT NULL
+        )
+        SELECT median(n) / count(*) FROM r
+    """
+    con = duckdb.connect()
+    con.register("records", table)
+    (share,) = cast(tuple[float | None], con.execute(sql).fetchone())
+    con.close()
+    return float(share or 0.0)
 
 
 def fingerprint(model: Mapping[str, Any]) -> str:
