@@ -65,3 +65,24 @@ def test_twins_at_one_home_are_two_people(trained: dict[str, Any]) -> None:
 def test_the_same_child_with_a_nickname_at_home_still_links(trained: dict[str, Any]) -> None:
     (pair,) = score(trained, child(), [child(unique_id=2, given_name="Bill")])
     assert pair.match_probability >= DEFAULT_UPPER
+
+
+def test_twins_given_each_others_names_as_middle_names_are_not_one_person(
+    trained: dict[str, Any],
+) -> None:
+    # "Isla Evie" and "Evie Amelia": each middle name contradicts the swap.
+    a = child(given_name="Isla", middle_names="Evie", sex="F")
+    b = child(unique_id=2, given_name="Evie", middle_names="Amelia", sex="F")
+    (pair,) = score(trained, a, [b])
+    given = next(c for c in pair.comparisons if c["name"] == "Given name")
+    assert given["level"] == TWINS_AT_HOME
+    # One person who goes by her middle name: the other record has none to contradict it.
+    (same,) = score(trained, a, [child(unique_id=2, given_name="Evie", sex="F")])
+    level = next(c for c in same.comparisons if c["name"] == "Given name")["level"]
+    assert level == "swapped with a middle name"
+
+
+def test_two_different_initials_are_not_one_letter_apart(trained: dict[str, Any]) -> None:
+    (pair,) = score(trained, child(given_name="E"), [child(unique_id=2, given_name="G")])
+    given = next(c for c in pair.comparisons if c["name"] == "Given name")
+    assert given["level"] == TWINS_AT_HOME
