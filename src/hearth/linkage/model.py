@@ -914,7 +914,7 @@ def condition_twins(
     the evidence of two people it is.
 
     Fellegi–Sunter adds the date of birth's full weight (two random people share a typical
-    birthday about once in 25,000 pairs) and the home's; but two different people at one home
+    birthday about once in 19,000 pairs) and the home's; but two different people at one home
     share a birthday far more often (twins: one or two in a hundred household pairs), so twins
     (every field alike but the given name) outscored one person's misspelt records. The
     given-name level `TWINS_AT_HOME` carries the correction: its Bayes factor is
