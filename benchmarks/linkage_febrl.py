@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "thresholds": {
-            "upper": linkage_model.DEFAULT_UPPER,
-            "lower": linkage_model.DEFAULT_LOWER,
+            "upper": evaluation.FEBRL_UPPER,
+            "lower": evaluation.FEBRL_LOWER,
         },
         "datasets": [],
         "comparisons": {},

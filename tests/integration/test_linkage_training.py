@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from hearth.audit.models import AuditAction, AuditEvent
-from hearth.linkage.model import score
+from hearth.linkage.model import DEFAULT_LOWER, DEFAULT_UPPER, score
 from hearth.linkage.models import Channel, LinkageModel, SourceRecord
 from hearth.linkage.training import source_records, train_linkage_model
 from tests.linkage_records import population
@@ -47,7 +47,9 @@ def test_link_train_stores_an_active_audited_model_version() -> None:
     first = LinkageModel.objects.get()
     assert first.version == 1 and first.active
     assert first.records_trained_on == SourceRecord.objects.count()
-    assert (first.upper_threshold, first.lower_threshold) == (0.99, 0.5)
+    # The defaults validated at a partnership's scale (1,000,000 records; docs/linkage.md).
+    assert (first.upper_threshold, first.lower_threshold) == (DEFAULT_UPPER, DEFAULT_LOWER)
+    assert (DEFAULT_UPPER, DEFAULT_LOWER) == (0.992, 0.985)
     assert first.notes["records"] == first.records_trained_on
     assert "v1 trained on" in out.getvalue()
     event = AuditEvent.objects.get(action=AuditAction.TRAIN_LINKAGE)

@@ -11,14 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import transaction
 from django.utils import timezone
 
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.linkage.decisions import TWIN_FIELDS, Outcome, decide, possible_twins
-from hearth.linkage.features import standard_date
 from hearth.linkage.index import Best, active_model, model_input, queue_review
 from hearth.linkage.models import LinkageModel, NonMatch, ReviewItem, ReviewStatus, SourceRecord
 
@@ -64,29 +65,53 @@ def index_table() -> tuple[pa.Table, dict[int, int]]:
     return pa.table(columns, schema=schema), person_of
 
 
-def twins_flags(pairs: pa.Table, records: pa.Table) -> list[bool]:
+def twins_flags(
+    pairs: pa.Table, records: pa.Table, standardised: pa.Table | None = None
+) -> list[bool]:
     """Per pair: possible twins (`hearth.linkage.decisions.possible_twins`, as incremental
-    matching asks), never linked automatically."""
-    fields = TWIN_FIELDS
-    ids = records.column("unique_id").to_pylist()
-    row = {uid: i for i, uid in enumerate(ids)}
-    values = {f: records.column(f).to_pylist() for f in fields}
-    dob = [standard_date(v) for v in values["date_of_birth"]]
-    flags = []
-    for left, right in zip(
-        pairs.column("unique_id_l").to_pylist(),
-        pairs.column("unique_id_r").to_pylist(),
-        strict=True,
-    ):
-        a, b = row[left], row[right]
-        # Cheap test first: most pairs differ on the date of birth or the family name.
-        if dob[a] is None or dob[a] != dob[b]:
-            flags.append(False)
+    matching asks), never linked automatically.
+
+    The rule's first tests, read from the model input columns that hold the very values it
+    computes (`standard_date`; the first given name and its nickname groups; the folded family
+    name), rule out most pairs cheaply: the date of birth and given name in Arrow, the family
+    name (at most one slip), a one-slip given name and nickname groups in Python. The rule
+    itself decides the rest."""
+    import jellyfish
+
+    from hearth.linkage import model as splink_model
+
+    std = standardised if standardised is not None else splink_model.standardise_table(records)
+    ids = records.column("unique_id").combine_chunks()
+    left = pc.index_in(pairs.column("unique_id_l"), value_set=ids)
+    right = pc.index_in(pairs.column("unique_id_r"), value_set=ids)
+    dob, given = std.column("date_of_birth"), std.column("given_name")
+    maybe = pc.and_(
+        pc.equal(dob.take(left), dob.take(right)),
+        pc.not_equal(given.take(left), given.take(right)),
+    )
+    candidates = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))  # nulls: False
+    flags = np.zeros(pairs.num_rows, dtype=bool)
+    li, ri = left.to_numpy()[candidates].tolist(), right.to_numpy()[candidates].tolist()
+    family = std.column("family_name").to_pylist()
+    given_names = given.to_pylist()
+    groups = std.column("given_name_groups").to_pylist()
+    survivors = []
+    for i, a, b in zip(candidates.tolist(), li, ri, strict=True):
+        fa, fb = family[a], family[b]
+        if not fa or not fb or (fa != fb and jellyfish.damerau_levenshtein_distance(fa, fb) > 1):
             continue
-        flags.append(
-            possible_twins({f: values[f][a] for f in fields}, {f: values[f][b] for f in fields})
-        )
-    return flags
+        ga, gb = given_names[a], given_names[b]
+        if len(ga) > 1 and len(gb) > 1 and jellyfish.damerau_levenshtein_distance(ga, gb) <= 1:
+            continue  # one slip in the given name: not different names
+        if groups[a] and groups[b] and not set(groups[a]).isdisjoint(groups[b]):
+            continue  # nickname variants
+        survivors.append((i, a, b))
+    rows = sorted({r for _, a, b in survivors for r in (a, b)})
+    fields = records.select(list(TWIN_FIELDS)).take(pa.array(rows, pa.int64())).to_pylist()
+    raw = dict(zip(rows, fields, strict=True))
+    for i, a, b in survivors:
+        flags[i] = possible_twins(raw[a], raw[b])
+    return flags.tolist()
 
 
 def decided_pairs(
@@ -96,14 +121,15 @@ def decided_pairs(
     the evaluation and the benchmark call exactly this."""
     from hearth.linkage import model as splink_model
 
-    pairs = splink_model.predict(model, records, threshold_probability=lower, backend=backend)
-    twins = twins_flags(pairs, records)
+    std = splink_model.standardise_table(records)  # once: prediction and the twins rule
+    pairs = splink_model.predict(model, std, threshold_probability=lower, backend=backend)
+    twins = twins_flags(pairs, records, std)
     outcomes = [
         str(decide(p, upper=upper, lower=lower, twins=t))
         for p, t in zip(pairs.column("match_probability").to_pylist(), twins, strict=True)
     ]
-    return pairs.append_column("twins", pa.array(twins)).append_column(
-        "outcome", pa.array(outcomes)
+    return pairs.append_column("twins", pa.array(twins, pa.bool_())).append_column(
+        "outcome", pa.array(outcomes, pa.string())
     )
 
 

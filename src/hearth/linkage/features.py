@@ -225,51 +225,92 @@ def standard_address(value: Any) -> tuple[str | None, str | None, str | None, st
     return " ".join(words), number, street, flat
 
 
-def standardise(rec: Mapping[str, Any]) -> dict[str, Any]:
-    """The model's input columns for one raw record (keys as `SourceRecord`'s fields).
-
-    An NHS number or UPN whose check fails is not used (null) but flagged, so an invalid
-    identifier can never make two records agree."""
-    given_tokens = _tokens(rec.get("given_name"))
-    middle_tokens = given_tokens[1:] + _tokens(rec.get("middle_names"))
+def _given_parts(given_name: Any, middle_names: Any) -> tuple[Any, ...]:
+    given_tokens = _tokens(given_name)
+    middle_tokens = given_tokens[1:] + _tokens(middle_names)
     given = given_tokens[0] if given_tokens else None
     groups = sorted(nickname_groups().get(given, ())) if given else []
+    return given, _phonetic(given), groups or None, middle_tokens[0] if middle_tokens else None
 
-    family = "".join(_tokens(rec.get("family_name"))) or None
-    previous = rec.get("previous_family_names") or []
-    if isinstance(previous, str):
-        previous = [previous]
-    family_names = []
+
+def _family_parts(family_name: Any, previous: tuple[Any, ...]) -> tuple[Any, ...]:
+    family = "".join(_tokens(family_name)) or None
+    family_names: list[str] = []
     # Each part of a double-barrelled name counts as one of the person's names, so a record
     # that drops a part ("Ferguson" for "Ferguson-Riley") still matches a name of theirs.
-    parts = _tokens(rec.get("family_name"))
+    parts = _tokens(family_name)
     names = [family, *("".join(_tokens(p)) for p in previous)]
     names += parts if len(parts) > 1 else []
     for name in names:
         if name and name not in family_names:
             family_names.append(name)
+    return family, _phonetic(family), family_names or None
 
-    dob = standard_date(rec.get("date_of_birth"))
+
+def _identifier(raw: str, valid: Any, normalise: Any) -> tuple[str | None, bool]:
+    ok = bool(raw) and valid(raw)
+    return (normalise(raw) if ok else None), bool(raw) and not ok
+
+
+def _nhs(raw: str) -> tuple[str | None, bool]:
+    return _identifier(raw, is_valid_nhs_number, normalise_nhs_number)
+
+
+def _upn(raw: str) -> tuple[str | None, bool]:
+    return _identifier(raw, is_valid_upn, normalise_upn)
+
+
+Memo = dict[Any, dict[Any, Any]]
+
+
+def _memo(memo: Memo | None, fn: Any, *key: Any) -> Any:
+    """fn(*key), remembered in `memo` when given: a batch sees each name, date, postcode and
+    address many times, and the functions are pure."""
+    if memo is None:
+        return fn(*key)
+    seen = memo.setdefault(fn, {})
+    try:
+        return seen[key]
+    except KeyError:
+        seen[key] = value = fn(*key)
+        return value
+    except TypeError:  # an unhashable value (not from our own tables): compute it
+        return fn(*key)
+
+
+def standardise(rec: Mapping[str, Any], memo: Memo | None = None) -> dict[str, Any]:
+    """The model's input columns for one raw record (keys as `SourceRecord`'s fields).
+
+    An NHS number or UPN whose check fails is not used (null) but flagged, so an invalid
+    identifier can never make two records agree. `memo` (a dict kept across the calls of one
+    batch) remembers each field's result by value; the result is the same either way."""
+    given, given_phonetic, groups, middle = _memo(
+        memo, _given_parts, rec.get("given_name"), rec.get("middle_names")
+    )
+    previous = rec.get("previous_family_names") or []
+    if isinstance(previous, str):
+        previous = [previous]
+    family, family_phonetic, family_names = _memo(
+        memo, _family_parts, rec.get("family_name"), tuple(previous)
+    )
+    dob = _memo(memo, standard_date, rec.get("date_of_birth"))
     sex = str(rec.get("sex") or "").strip().upper()[:1]
-    postcode, sector, district = postcode_parts(rec.get("postcode"))
-    address, number, street, flat = standard_address(rec.get("address"))
-
-    nhs_raw = str(rec.get("nhs_number") or "").strip()
-    nhs_valid = bool(nhs_raw) and is_valid_nhs_number(nhs_raw)
-    upn_raw = str(rec.get("upn") or "").strip()
-    upn_valid = bool(upn_raw) and is_valid_upn(upn_raw)
+    postcode, sector, district = _memo(memo, postcode_parts, rec.get("postcode"))
+    address, number, street, flat = _memo(memo, standard_address, rec.get("address"))
+    nhs, nhs_invalid = _memo(memo, _nhs, str(rec.get("nhs_number") or "").strip())
+    upn, upn_invalid = _memo(memo, _upn, str(rec.get("upn") or "").strip())
     other_id = re.sub(r"\s+", "", str(rec.get("other_id") or "")) or None
 
     return {
         "unique_id": rec.get("unique_id"),
         "source_system": str(rec.get("source_system") or ""),
         "given_name": given,
-        "given_name_phonetic": _phonetic(given),
-        "given_name_groups": groups or None,
-        "middle_name": middle_tokens[0] if middle_tokens else None,
+        "given_name_phonetic": given_phonetic,
+        "given_name_groups": list(groups) if groups else None,
+        "middle_name": middle,
         "family_name": family,
-        "family_name_phonetic": _phonetic(family),
-        "family_names": family_names or None,
+        "family_name_phonetic": family_phonetic,
+        "family_names": list(family_names) if family_names else None,
         "date_of_birth": dob,
         "dob_year": dob[:4] if dob else None,
         "sex": sex if sex in ("M", "F") else None,
@@ -280,9 +321,9 @@ def standardise(rec: Mapping[str, Any]) -> dict[str, Any]:
         "address_number": number,
         "address_street": street,
         "address_flat": flat,
-        "nhs_number": normalise_nhs_number(nhs_raw) if nhs_valid else None,
-        "nhs_number_invalid": bool(nhs_raw) and not nhs_valid,
-        "upn": normalise_upn(upn_raw) if upn_valid else None,
-        "upn_invalid": bool(upn_raw) and not upn_valid,
+        "nhs_number": nhs,
+        "nhs_number_invalid": nhs_invalid,
+        "upn": upn,
+        "upn_invalid": upn_invalid,
         "other_id": other_id,
     }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,14 +35,17 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.exceptions import EMTrainingException
 
-from hearth.linkage.features import COLUMNS, standard_date, standardise
+from hearth.linkage.features import COLUMNS, Memo, standard_date, standardise
 
 FORMAT = "hearth-linkage/1"
 # Match probability: link at or above DEFAULT_UPPER; review between; a new person below LOWER.
-DEFAULT_UPPER = 0.99
-DEFAULT_LOWER = 0.5
+# Chosen at a partnership's scale (1,000,000 synthetic records, seed 1; reported on seed 2,
+# docs/linkage.md): probabilities depend on the prior, which shrinks as 1/N, so thresholds
+# from a small data set (FEBRL: `evaluation.FEBRL_UPPER`) do not carry over.
+DEFAULT_UPPER = 0.992
+DEFAULT_LOWER = 0.985
 
-TF_COLUMNS = ("given_name", "family_name")
+TF_COLUMNS = ("given_name", "family_name", "date_of_birth")
 
 logging.getLogger("splink").setLevel(logging.WARNING)
 
@@ -62,12 +66,22 @@ class ComparisonSpec:
     raw_fields: tuple[str, ...]
     levels: Any = field(compare=False, repr=False)
 
-    def comparison(self) -> ComparisonCreator:
+    def comparison(self, training: bool = False) -> ComparisonCreator:
+        levels = self.levels()
+        if training:
+            # A level that reads another comparison's columns would stop EM learning this one
+            # (Splink leaves out comparisons that read the blocking columns): trained without,
+            # then given its weight (`condition_twins`).
+            levels = [lvl for lvl in levels if _label(lvl) != TWINS_AT_HOME]
         return cl.CustomComparison(
-            comparison_levels=self.levels(),
+            comparison_levels=levels,
             output_column_name=self.key,
             comparison_description=self.name,
         )
+
+
+def _label(level: Any) -> str | None:
+    return getattr(level, "_label_for_charts", None) or getattr(level, "label_for_charts", None)
 
 
 def _lev(col: str, n: int, label: str) -> Any:
@@ -99,6 +113,20 @@ SAME_HOME = (
     " AND coalesce(postcode_district_l = postcode_district_r, true)"
 )
 AT_HOME = ", same home"
+# Two records born on the same day at one home whose given names clearly differ: twins far more
+# often than one person (`condition_twins`).
+TWINS_AT_HOME = "different, same date of birth and home"
+
+
+# Two different initials ("E", "G") are two names, not one name with a letter changed.
+NOT_TWO_INITIALS = "NOT (length(given_name_l) = 1 AND length(given_name_r) = 1)"
+# One record's given name is the other's middle name, and the other way round agrees or is
+# unknown: "Olivia" and "Margaret Olivia" may be one person; "Isla Evie" and "Evie Amelia" are
+# two (twins given each other's names as middle names), whose middle names contradict it.
+MIDDLE_NAME_SWAPPED = (
+    "(given_name_l = middle_name_r AND coalesce(middle_name_l = given_name_r, true))"
+    " OR (middle_name_l = given_name_r AND coalesce(middle_name_r = given_name_l, true))"
+)
 
 
 def _given_name_levels() -> list[Any]:
@@ -111,22 +139,26 @@ def _given_name_levels() -> list[Any]:
         cll.ArrayIntersectLevel("given_name_groups", 1).configure(
             label_for_charts="nickname variant"
         ),
-        _lev("given_name", 1, "one letter different"),
+        _custom(
+            f"levenshtein(given_name_l, given_name_r) <= 1 AND {NOT_TWO_INITIALS}",
+            "one letter different",
+        ),
         _custom(f"length({short}) = 1 AND substr({long}, 1, 1) = {short}", "initial of the other"),
         _custom(
             f"length({short}) >= 3 AND substr({long}, 1, length({short})) = {short}",
             "start of the other",
         ),
-        _custom(
-            "given_name_l = middle_name_r OR middle_name_l = given_name_r",
-            "swapped with a middle name",
-        ),
+        _custom(MIDDLE_NAME_SWAPPED, "swapped with a middle name"),
         _exact("given_name_phonetic", "sounds alike"),
-        _lev("given_name", 2, "two letters different"),
+        _custom(
+            f"levenshtein(given_name_l, given_name_r) <= 2 AND {NOT_TWO_INITIALS}",
+            "two letters different",
+        ),
         _custom(
             "given_name_l = family_name_r OR family_name_l = given_name_r",
             "swapped with the family name",
         ),
+        _custom(f"date_of_birth_l = date_of_birth_r AND {SAME_HOME}", TWINS_AT_HOME),
         _else(),
     ]
 
@@ -179,7 +211,7 @@ def _dob_levels() -> list[Any]:
     two_of_three = f"({_agree(_Y)} + {_agree(_M)} + {_agree(_D)}) >= 2"
     return [
         _null("date_of_birth"),
-        _exact("date_of_birth", "exact"),
+        _exact("date_of_birth", "exact", tf=True),
         cll.CustomLevel(transposed, base_dialect_str="duckdb").configure(
             label_for_charts="day and month transposed"
         ),
@@ -291,7 +323,10 @@ def blocking_rules(comparisons: Iterable[str] | None = None) -> list[Any]:
 
 
 def settings(
-    *, link_type: str = "dedupe_only", comparisons: Iterable[str] | None = None
+    *,
+    link_type: str = "dedupe_only",
+    comparisons: Iterable[str] | None = None,
+    training: bool = False,
 ) -> SettingsCreator:
     """The model's settings: every comparison (or the named ones) and the blocking rules.
 
@@ -303,7 +338,7 @@ def settings(
         link_type=cast(Any, link_type),
         unique_id_column_name="unique_id",
         source_dataset_column_name=source_column,
-        comparisons=[_SPECS[k].comparison() for k in keys],
+        comparisons=[_SPECS[k].comparison(training) for k in keys],
         blocking_rules_to_generate_predictions=blocking_rules(keys),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -346,8 +381,9 @@ def standardise_table(records: pa.Table | str | Iterable[Mapping[str, Any]]) -> 
     if isinstance(records, pa.Table):
         if set(COLUMNS) <= set(records.column_names):
             return records.select(list(COLUMNS))
-        records = records.to_pylist()
-    rows = [standardise(r) for r in records]
+        return _standardise_columns(records)
+    memo: Memo = {}
+    rows = [standardise(r, memo) for r in records]
     if any(r["unique_id"] is None for r in rows):
         raise ValueError("every record needs a unique_id")
     id_type = _id_type(rows)
@@ -355,6 +391,101 @@ def standardise_table(records: pa.Table | str | Iterable[Mapping[str, Any]]) -> 
         for r in rows:
             r["unique_id"] = str(r["unique_id"])
     return pa.Table.from_pylist(rows, schema=_schema(id_type))
+
+
+def _standardise_columns(table: pa.Table) -> pa.Table:
+    """`standardise` for a whole table, computed once per distinct value of each field.
+
+    A million records hold a few tens of thousands of names, dates and postcodes: each field's
+    functions (the very ones `standardise` calls) run on the distinct values and Arrow spreads
+    the results over the rows. `tests/unit/linkage` checks it gives `standardise`'s table."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from hearth.linkage import features as f
+
+    n = table.num_rows
+
+    def values(name: str) -> list[Any]:
+        return table.column(name).to_pylist() if name in table.column_names else [None] * n
+
+    def spread(fn: Any, keys: Iterable[Any], names: Sequence[str]) -> dict[str, pa.Array]:
+        seen: dict[Any, int] = {}
+        codes = np.fromiter((seen.setdefault(k, len(seen)) for k in keys), np.int64, count=n)
+        results = [fn(*k) for k in seen]
+        index = pa.array(codes)
+        return {
+            name: pa.array([r[i] for r in results], type=_ARROW_TYPES[COLUMNS[name]]).take(index)
+            for i, name in enumerate(names)
+        }
+
+    def one(fn: Any, name: str, names: Sequence[str]) -> dict[str, pa.Array]:
+        if name not in table.column_names:
+            return spread(fn, ((v,) for v in values(name)), names)
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks(), null_encoding="encode")
+        results = [fn(v) for v in encoded.dictionary.to_pylist()]
+        return {
+            name: pa.array([r[i] for r in results], type=_ARROW_TYPES[COLUMNS[name]]).take(
+                encoded.indices
+            )
+            for i, name in enumerate(names)
+        }
+
+    def previous(value: Any) -> tuple[Any, ...]:
+        value = value or []
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    def dob(value: Any) -> tuple[str | None, str | None]:
+        d = f.standard_date(value)
+        return d, d[:4] if d else None
+
+    def sex(value: Any) -> tuple[str | None]:
+        s = str(value or "").strip().upper()[:1]
+        return (s if s in ("M", "F") else None,)
+
+    def other_id(value: Any) -> tuple[str | None]:
+        return (re.sub(r"\s+", "", str(value or "")) or None,)
+
+    ids = table.column("unique_id") if "unique_id" in table.column_names else pa.nulls(n)
+    if ids.null_count:
+        raise ValueError("every record needs a unique_id")
+    if pa.types.is_integer(ids.type):
+        ids = ids.cast(pa.int64())
+    elif not pa.types.is_string(ids.type):
+        ids = pa.array([str(v) for v in ids.to_pylist()], pa.string())
+    given_names = ("given_name", "given_name_phonetic", "given_name_groups", "middle_name")
+    family_names = ("family_name", "family_name_phonetic", "family_names")
+    columns: dict[str, Any] = {
+        "unique_id": ids,
+        **one(lambda v: (str(v or ""),), "source_system", ("source_system",)),
+        **spread(
+            f._given_parts,
+            zip(values("given_name"), values("middle_names"), strict=True),
+            given_names,
+        ),
+        **spread(
+            f._family_parts,
+            zip(values("family_name"), map(previous, values("previous_family_names")), strict=True),
+            family_names,
+        ),
+        **one(dob, "date_of_birth", ("date_of_birth", "dob_year")),
+        **one(sex, "sex", ("sex",)),
+        **one(f.postcode_parts, "postcode", ("postcode", "postcode_sector", "postcode_district")),
+        **one(
+            f.standard_address,
+            "address",
+            ("address", "address_number", "address_street", "address_flat"),
+        ),
+        **one(
+            lambda v: f._nhs(str(v or "").strip()),
+            "nhs_number",
+            ("nhs_number", "nhs_number_invalid"),
+        ),
+        **one(lambda v: f._upn(str(v or "").strip()), "upn", ("upn", "upn_invalid")),
+        **one(other_id, "other_id", ("other_id",)),
+    }
+    id_type = pa.int64() if pa.types.is_integer(ids.type) else pa.string()
+    return pa.table([columns[c] for c in COLUMNS], schema=_schema(id_type))
 
 
 def _present_comparisons(table: pa.Table) -> list[str]:
@@ -440,6 +571,31 @@ def _register(db_api: Any, table: pa.Table, link_type: str, backend: str) -> Any
     ]
 
 
+def _has_twins_level(saved: Mapping[str, Any]) -> bool:
+    return any(
+        lvl.get("label_for_charts") == TWINS_AT_HOME
+        for comp in saved["comparisons"]
+        for lvl in comp["comparison_levels"]
+    )
+
+
+def _add_untrained_levels(
+    saved: dict[str, Any], *, link_type: str, comparisons: Sequence[str]
+) -> None:
+    """Put back the levels training leaves out (`ComparisonSpec.comparison`), in their place,
+    in the saved settings' own dialect; their m and u are set after (`condition_twins`)."""
+    full = (
+        settings(link_type=link_type, comparisons=comparisons)
+        .get_settings(saved.get("sql_dialect", "duckdb"))
+        .as_dict()
+    )
+    for new_c, old_c in zip(full["comparisons"], saved["comparisons"], strict=True):
+        labels = [lvl.get("label_for_charts") for lvl in old_c["comparison_levels"]]
+        for i, lvl in enumerate(new_c["comparison_levels"]):
+            if lvl.get("label_for_charts") not in labels:
+                old_c["comparison_levels"].insert(i, deepcopy(lvl))
+
+
 def settings_for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, Any]:
     """The model's Splink settings in another SQL dialect, trained parameters carried across.
 
@@ -449,7 +605,11 @@ def settings_for_dialect(model: Mapping[str, Any], dialect: str) -> dict[str, An
     if dialect == saved.get("sql_dialect", "duckdb"):
         return deepcopy(saved)
     fresh = (
-        settings(link_type=model["link_type"], comparisons=model["comparisons"])
+        settings(
+            link_type=model["link_type"],
+            comparisons=model["comparisons"],
+            training=not _has_twins_level(saved),  # a model trained before the level
+        )
         .get_settings(dialect)
         .as_dict()
     )
@@ -511,7 +671,7 @@ def train(
     started = time.perf_counter()
     table = standardise_table(records)
     keys = _present_comparisons(table)
-    creator = settings(link_type=link_type, comparisons=keys)
+    creator = settings(link_type=link_type, comparisons=keys, training=True)
     db_api = _api(backend)
     linker = Linker(
         _register(db_api, table, link_type, backend), creator, log_level=logging.WARNING
@@ -541,7 +701,11 @@ def train(
     saved = linker.misc.save_model_to_json()
     filled = fill_untrained_levels(saved, u_pairs=u_max_pairs)
     floored = floor_m(saved)
+    _add_untrained_levels(saved, link_type=link_type, comparisons=keys)
     home = condition_on_home(saved, table)
+    twins = condition_twins(
+        saved, table, households=bool(home.get("conditioned")), u_pairs=u_max_pairs
+    )
     model: dict[str, Any] = {
         "format": FORMAT,
         "link_type": link_type,
@@ -559,6 +723,7 @@ def train(
             "em_sessions_skipped": skipped,
             "levels_floored": floored,
             "family_name_at_home": home,
+            "twins_at_home": twins,
         },
     }
     if backend != "duckdb":
@@ -713,6 +878,108 @@ def condition_on_home(saved: dict[str, Any], table: pa.Table) -> dict[str, Any]:
     for lvl in at_home:
         lvl["u_probability"] /= total
     return {"conditioned": conditioned, "home_pairs": pairs, "shares": shares}
+
+
+_SHORT = (
+    "CASE WHEN length(given_name_l) <= length(given_name_r) THEN given_name_l ELSE given_name_r END"
+)
+_LONG = (
+    "CASE WHEN length(given_name_l) <= length(given_name_r) THEN given_name_r ELSE given_name_l END"
+)
+# The given names reach the comparison's last levels: none of the levels that read one name
+# recorded differently (nickname, a letter or two, initial, short form, middle name, sound,
+# swapped with the family name) applies.
+CLEARLY_DIFFERENT_GIVEN = (
+    "given_name_l <> given_name_r"
+    " AND coalesce(len(list_intersect(given_name_groups_l, given_name_groups_r)), 0) = 0"
+    f" AND (levenshtein(given_name_l, given_name_r) > 2 OR NOT {NOT_TWO_INITIALS})"
+    f" AND NOT (length({_SHORT}) = 1 AND substr({_LONG}, 1, 1) = {_SHORT})"
+    f" AND NOT (length({_SHORT}) >= 3 AND substr({_LONG}, 1, length({_SHORT})) = {_SHORT})"
+    f" AND NOT coalesce({MIDDLE_NAME_SWAPPED}, false)"
+    " AND NOT coalesce(given_name_phonetic_l = given_name_phonetic_r, false)"
+    " AND NOT coalesce(given_name_l = family_name_r OR family_name_l = given_name_r, false)"
+)
+
+
+def _home_birthday_share(table: pa.Table) -> tuple[int, float]:
+    """How often two *different* people at one home share a date of birth: among pairs of
+    records at the same home whose given names clearly differ (siblings, parents, twins;
+    hardly ever one person), the share born on the same day. Unsupervised: no labels."""
+    sql = f"""
+        SELECT count(*), count(*) FILTER (WHERE l.date_of_birth = r.date_of_birth)
+        FROM records l JOIN records r
+          ON l.postcode = r.postcode AND l.address_number = r.address_number
+         AND l.unique_id < r.unique_id
+        WHERE {_qualify(SAME_HOME)} AND {_qualify(CLEARLY_DIFFERENT_GIVEN)}
+          AND l.date_of_birth IS NOT NULL AND r.date_of_birth IS NOT NULL
+    """
+    con = duckdb.connect()
+    con.register("records", table)
+    n, same = cast(tuple[int, int], con.execute(sql).fetchone())
+    con.close()
+    return n, (same / n if n else 0.0)
+
+
+def condition_twins(
+    saved: dict[str, Any], table: pa.Table, *, households: bool, u_pairs: float = 2e6
+) -> dict[str, Any]:
+    """Make a clearly different given name, for two records born on the same day at one home,
+    the evidence of two people it is.
+
+    Fellegi–Sunter adds the date of birth's full weight (two random people share a typical
+    birthday about once in 19,000 pairs) and the home's; but two different people at one home
+    share a birthday far more often (twins: one or two in a hundred household pairs), so twins
+    (every field alike but the given name) outscored one person's misspelt records. The
+    given-name level `TWINS_AT_HOME` carries the correction: its Bayes factor is
+    m(different) · s / t, where s is the share of a typical birthday (the date's term
+    frequency, `_typical_birthday_share`) and t how often different people at one home share a
+    birthday (`_home_birthday_share`), so the three comparisons together weigh what they
+    jointly say.
+    Only where the records show households (`households`: `condition_on_home` found enough
+    different people at one home) and at least HOME_PAIRS_MIN such pairs; otherwise (FEBRL has
+    no households: its pairs at one address are one person's duplicates) the level weighs as
+    "different"."""
+    comps = {c["output_column_name"]: c for c in saved["comparisons"]}
+    given, dob = comps.get("given_name"), comps.get("date_of_birth")
+    if given is None:
+        return {"conditioned": False}
+    levels = {lvl.get("label_for_charts"): lvl for lvl in given["comparison_levels"]}
+    twins, different = levels[TWINS_AT_HOME], levels["different"]
+    pairs, share = _home_birthday_share(table) if dob is not None else (0, 0.0)
+    typical = _typical_birthday_share(table) if dob is not None else 0.0
+    factor = different["m_probability"] / different["u_probability"]
+    conditioned = households and pairs >= HOME_PAIRS_MIN and share > 0 and typical > 0
+    if conditioned:
+        # The date of birth's exact level is term-frequency adjusted: a pair sharing a typical
+        # birthday gains log2(m / tf), so the correction takes the typical tf back out.
+        factor = different["m_probability"] * typical / share
+    # Only the ratio m/u counts when scoring; u as if seen once in the random sample.
+    twins["u_probability"] = 1 / u_pairs
+    twins["m_probability"] = factor / u_pairs
+    return {
+        "conditioned": conditioned,
+        "home_pairs": pairs,
+        "same_birthday_share": share,
+        "typical_birthday_share": typical,
+    }
+
+
+def _typical_birthday_share(table: pa.Table) -> float:
+    """The chance two random people share a birthday, for a typical record's date: the median
+    over records of its date's share (a placeholder date many agencies enter, 1 in 40 records,
+    would make the mean several times too large)."""
+    sql = """
+        WITH r AS (
+            SELECT count(*) OVER (PARTITION BY date_of_birth) AS n
+            FROM records WHERE date_of_birth IS NOT NULL
+        )
+        SELECT median(n) / count(*) FROM r
+    """
+    con = duckdb.connect()
+    con.register("records", table)
+    (share,) = cast(tuple[float | None], con.execute(sql).fetchone())
+    con.close()
+    return float(share or 0.0)
 
 
 def fingerprint(model: Mapping[str, Any]) -> str:
