@@ -324,3 +324,10 @@ def test_a_partner_system_sends_person_records_into_the_index_without_learning_w
     reader, _ = client_for(world.school, scopes=[Scope.LOOKUP], name="reader")
     refused = post(reader, "api:partner_post_person_record", body, key="k5")
     assert refused.status_code == 403
+
+
+def test_a_misspelt_query_parameter_is_refused_naming_it(world):
+    health, _ = client_for(world.health)
+    answer = health.get(reverse("api:partner_lookup"), {"nhs_numer": "9990000018"})
+    assert answer.status_code == 400
+    assert answer.json() == {"nhs_numer": ["Not a parameter of this endpoint."]}

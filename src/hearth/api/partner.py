@@ -93,8 +93,21 @@ def _fieldapi_errors(exc: ValidationError) -> dict[str, Any]:
     return {"non_field_errors": exc.messages}
 
 
+class QueryParams(serializers.Serializer):
+    """Query parameters a partner system may send; any other name is refused with a 400 naming it,
+    so a misspelt parameter (`nhs_numer=`) is never silently ignored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(data.keys()) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name or "(no name)": ["Not a parameter of this endpoint."] for name in unknown}
+            )
+        return super().to_internal_value(data)
+
+
 # ---- is this child known to us? ----------------------------------------------------------------
-class LookupParams(serializers.Serializer):
+class LookupParams(QueryParams):
     nhs_number = serializers.CharField(required=False, default="", max_length=12)
     upn = serializers.CharField(required=False, default="", max_length=13)
     date_of_birth = serializers.DateField(required=False, default=None)
@@ -226,7 +239,7 @@ ChronologyPage = inline_serializer(
 )
 
 
-class PageParams(serializers.Serializer):
+class PageParams(QueryParams):
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
 
 
