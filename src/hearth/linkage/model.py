@@ -589,7 +589,12 @@ def _add_untrained_levels(
         .get_settings(saved.get("sql_dialect", "duckdb"))
         .as_dict()
     )
-    for new_c, old_c in zip(full["comparisons"], saved["comparisons"], strict=True):
+    # By name: a comparison training could not keep (no column to compare) has nothing to add to.
+    trained = {c.get("output_column_name"): c for c in saved["comparisons"]}
+    for new_c in full["comparisons"]:
+        old_c = trained.get(new_c.get("output_column_name"))
+        if old_c is None:
+            continue
         labels = [lvl.get("label_for_charts") for lvl in old_c["comparison_levels"]]
         for i, lvl in enumerate(new_c["comparison_levels"]):
             if lvl.get("label_for_charts") not in labels:
