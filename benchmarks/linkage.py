@@ -152,6 +152,7 @@ def accuracy(data: str, pairs_path: str) -> dict[str, Any]:
         pq.read_table(data, columns=["unique_id", "cluster"]),
     )
     scores["twins_pairs_held_for_review"] = int(pc.sum(pairs["twins"]).as_py() or 0)
+    scores["links_held_different_nhs_numbers"] = int(pc.sum(pairs["nhs_conflict"]).as_py() or 0)
     return scores
 
 
@@ -184,6 +185,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"| review queue / records | {acc['review_share']:.2%} | ≤ 1% |",
         f"| F1 | {acc['f1']:.4f} | |",
         f"| twins pairs held for review | {acc['twins_pairs_held_for_review']:,} | |",
+        "| automatic links held for review: different NHS numbers | "
+        f"{acc['links_held_different_nhs_numbers']:,} | |",
         "",
         "| blocking rule | comparisons |",
         "| --- | --- |",

@@ -32,6 +32,7 @@ from tests.linkage_records import population
 
 NHS_A = "9434765919"
 NHS_A_MISTYPED = "9434765918"  # the check digit fails
+NHS_B = "9434765927"  # valid: another child's number
 D = datetime.date
 
 
@@ -127,6 +128,47 @@ def test_twins_are_never_linked_automatically(william: Person) -> None:
     assert harry.outcome in {"review", "new"}
     if harry.review is not None:
         assert "twins" in harry.review.why_review.lower()
+
+
+def test_a_record_with_another_valid_nhs_number_is_never_linked_automatically(
+    william: Person,
+) -> None:
+    # Every other field is William's: a twin, or William with his number mistyped into a
+    # valid one. Only a person can say which.
+    got = receive(record("gp", "G-7", nhs_number=NHS_B), by=None)
+    assert got.person != william
+    assert got.outcome == "review"
+    assert got.review is not None
+    assert "different NHS numbers" in got.review.why_review
+    assert got.review.match_probability >= splink_model.DEFAULT_UPPER
+
+
+def test_the_batch_run_keeps_two_nhs_numbers_apart_and_asks_a_reviewer(
+    active: LinkageModel,
+) -> None:
+    """Three people before matching: William's two records with two numbers, and a school
+    record with none that scores as both. One link stands; the other is held for review."""
+    first = receive(record("mosaic", "M-1", nhs_number=NHS_A), by=None, use_model=False).person
+    second = receive(record("gp", "G-1", nhs_number=NHS_B), by=None, use_model=False).person
+    school = receive(record("school-mis", "S-1"), by=None, use_model=False).person
+    out = StringIO()
+    call_command("link", "run", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["people_merged"] == 1
+    assert figures["reviews_queued"] == 1
+    merge = Merge.objects.get()
+    assert school in {merge.survivor, merge.merged}
+    # The two numbers are never one person's.
+    holders = {r.person_id for r in SourceRecord.objects.exclude(nhs_number="")}
+    assert len(holders) == 2
+    item = ReviewItem.objects.get(status=ReviewStatus.OPEN)
+    assert "different NHS numbers" in item.why_review
+    assert {item.record.person_id, item.candidate.person_id} <= {
+        first.pk,
+        second.pk,
+        school.pk,
+        merge.survivor.pk,
+    }
 
 
 def test_a_stranger_is_a_new_person_with_nothing_queued(william: Person) -> None:

@@ -7,7 +7,7 @@ same actions a reviewer's decision uses: automatic links merge the two people (r
 called different people are never proposed again.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
+from hearth.linkage.conflicts import WHY as CONFLICT_WHY
+from hearth.linkage.conflicts import held_links
 from hearth.linkage.decisions import TWIN_FIELDS, Outcome, decide, possible_twins
 from hearth.linkage.index import Best, active_model, model_input, queue_review
 from hearth.linkage.models import LinkageModel, NonMatch, ReviewItem, ReviewStatus, SourceRecord
@@ -115,22 +117,72 @@ def twins_flags(
 
 
 def decided_pairs(
-    model: dict[str, Any], records: pa.Table, *, upper: float, lower: float, backend: str = "duckdb"
+    model: dict[str, Any],
+    records: pa.Table,
+    *,
+    upper: float,
+    lower: float,
+    backend: str = "duckdb",
+    groups: Mapping[int, int] | None = None,
 ) -> pa.Table:
     """Splink's pairs at or above the lower threshold, each with its outcome. No database writes:
-    the evaluation and the benchmark call exactly this."""
+    the evaluation and the benchmark call exactly this.
+
+    An automatic link that would give one person two NHS numbers is held for review
+    (`hearth.linkage.conflicts`): `groups` says which records are one person already (record id
+    -> person id, as `hearth link run` knows them); without it each record stands alone."""
     from hearth.linkage import model as splink_model
 
     std = splink_model.standardise_table(records)  # once: prediction and the twins rule
     pairs = splink_model.predict(model, std, threshold_probability=lower, backend=backend)
     twins = twins_flags(pairs, records, std)
+    probability = pairs.column("match_probability").to_pylist()
     outcomes = [
         str(decide(p, upper=upper, lower=lower, twins=t))
-        for p, t in zip(pairs.column("match_probability").to_pylist(), twins, strict=True)
+        for p, t in zip(probability, twins, strict=True)
     ]
-    return pairs.append_column("twins", pa.array(twins, pa.bool_())).append_column(
-        "outcome", pa.array(outcomes, pa.string())
+    held = _conflicting_links(pairs, std, outcomes, probability, groups)
+    for k in np.flatnonzero(held).tolist():
+        outcomes[k] = str(Outcome.REVIEW)
+    return (
+        pairs.append_column("twins", pa.array(twins, pa.bool_()))
+        .append_column("nhs_conflict", pa.array(held, pa.bool_()))
+        .append_column("outcome", pa.array(outcomes, pa.string()))
     )
+
+
+def _conflicting_links(
+    pairs: pa.Table,
+    std: pa.Table,
+    outcomes: list[str],
+    probability: list[float],
+    groups: Mapping[int, int] | None,
+) -> np.ndarray:
+    """Per pair: an automatic link held back because the two sides' NHS numbers conflict."""
+    held = np.zeros(pairs.num_rows, dtype=bool)
+    links = np.flatnonzero(np.array(outcomes, dtype=object) == str(Outcome.LINK))
+    if not len(links):
+        return held
+    numbers: dict[int, set[str]] = {}
+    for uid, number in zip(
+        std.column("unique_id").to_pylist(), std.column("nhs_number").to_pylist(), strict=True
+    ):
+        if number:  # valid numbers only: the model's input holds no invalid one
+            numbers.setdefault(groups.get(uid, uid) if groups else uid, set()).add(number)
+    left = pairs.column("unique_id_l").to_pylist()
+    right = pairs.column("unique_id_r").to_pylist()
+    if groups:
+        left = [groups.get(x, x) for x in left]
+        right = [groups.get(x, x) for x in right]
+    apart = [k for k in links.tolist() if left[k] != right[k]]
+    flags = held_links(
+        [left[k] for k in apart],
+        [right[k] for k in apart],
+        [probability[k] for k in apart],
+        numbers,
+    )
+    held[np.asarray(apart, dtype=np.int64)[flags]] = True
+    return held
 
 
 class _Components:
@@ -203,6 +255,7 @@ def run(
         upper=model.upper_threshold,
         lower=model.lower_threshold,
         backend=backend,
+        groups=person_of,
     )
     result.pairs = pairs.num_rows
     non_matches = set(NonMatch.objects.values_list("record_low_id", "record_high_id"))
@@ -213,12 +266,10 @@ def run(
         )
     }
     links = _Components()
-    unsure: dict[frozenset[int], tuple[int, int, float, float]] = {}
-    for left, right, weight, prob, outcome in zip(
-        *(
-            pairs.column(c).to_pylist()
-            for c in ("unique_id_l", "unique_id_r", "match_weight", "match_probability", "outcome")
-        ),
+    unsure: dict[frozenset[int], tuple[int, int, float, float, str]] = {}
+    columns = ("unique_id_l", "unique_id_r", "match_weight", "match_probability", "outcome")
+    for left, right, weight, prob, outcome, conflict in zip(
+        *(pairs.column(c).to_pylist() for c in (*columns, "nhs_conflict")),
         strict=True,
     ):
         pl, pr = person_of[left], person_of[right]
@@ -233,7 +284,8 @@ def run(
         elif outcome == Outcome.REVIEW and frozenset((left, right)) not in decided:
             key = frozenset((pl, pr))
             if key not in unsure or unsure[key][3] < prob:
-                unsure[key] = (left, right, weight, prob)
+                why = CONFLICT_WHY if conflict else "Between the thresholds"
+                unsure[key] = (left, right, weight, prob, f"{why} (batch run)")
     if dry_run:
         result.merges = sum(len(g) - 1 for g in links.groups())
         result.reviews_queued = len(unsure)
@@ -244,7 +296,7 @@ def run(
 
 def _apply(
     links: _Components,
-    unsure: dict[frozenset[int], tuple[int, int, float, float]],
+    unsure: dict[frozenset[int], tuple[int, int, float, float, str]],
     *,
     model: LinkageModel,
     by: Any,
@@ -271,7 +323,7 @@ def _apply(
                 result.merges += 1
             except MergeRefused:
                 result.refused_merges += 1
-    for left, right, weight, prob in unsure.values():
+    for left, right, weight, prob, why in unsure.values():
         with transaction.atomic():
             rec, cand = SourceRecord.objects.get(pk=left), SourceRecord.objects.get(pk=right)
             if rec.person_id == cand.person_id or rec.person is None or cand.person is None:
@@ -283,7 +335,7 @@ def _apply(
             )
             comparisons = list(scored[0].comparisons) if scored else []
             best = Best(cand.person.pk, cand, weight, prob, comparisons)
-            if queue_review(rec, best, model=model, why="Between the thresholds (batch run)"):
+            if queue_review(rec, best, model=model, why=why):
                 result.reviews_queued += 1
     record(
         action=AuditAction.LINK_RUN,

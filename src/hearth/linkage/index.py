@@ -38,6 +38,8 @@ from hearth.lib.identifiers import (
 )
 from hearth.lib.names import fold
 from hearth.linkage.actions import is_remembered_non_match
+from hearth.linkage.conflicts import WHY as CONFLICT_WHY
+from hearth.linkage.conflicts import numbers_conflict
 from hearth.linkage.decisions import Outcome, decide
 from hearth.linkage.models import (
     LinkageModel,
@@ -479,9 +481,33 @@ def judge(
     elif outcome == Outcome.LINK and rivals:
         outcome = Outcome.REVIEW
         why = f"{len(rivals) + 1} people score above the upper threshold"
+    elif outcome == Outcome.LINK and numbers_conflict(
+        _numbers_of(incoming), person_numbers(top.person_id)
+    ):
+        outcome, why = Outcome.REVIEW, CONFLICT_WHY
     if outcome == Outcome.NEW:
         return None
     return Verdict(outcome, top, why)
+
+
+def _numbers_of(incoming: Incoming | SourceRecord) -> set[str]:
+    """The valid NHS numbers on the incoming side: its own, and those of the person an already
+    placed record belongs to."""
+    own = {n for n in [_valid_nhs(incoming.nhs_number)] if n}
+    if isinstance(incoming, SourceRecord) and incoming.person_id is not None:
+        return own | person_numbers(incoming.person_id)
+    return own
+
+
+def person_numbers(person_id: int) -> set[str]:
+    """A person's valid NHS numbers: the person's own and every record linked to them."""
+    values = list(
+        SourceRecord.objects.filter(person_id=person_id)
+        .exclude(nhs_number="")
+        .values_list("nhs_number", flat=True)
+    )
+    values += Person.objects.filter(pk=person_id).values_list("nhs_number", flat=True)
+    return {n for n in (_valid_nhs(v or "") for v in values) if n}
 
 
 @transaction.atomic

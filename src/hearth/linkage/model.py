@@ -284,7 +284,9 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
     ComparisonSpec("sex", "Sex", "sex", ("sex",), _sex_levels),
     ComparisonSpec("address", "Address", "postcode", ("address", "postcode"), _address_levels),
     # A different valid NHS number on both sides is strong evidence of two people: EM learns
-    # a large negative weight for the "different" level (an invalid number is null, so no weight).
+    # a negative weight for the "different" level (an invalid number is null, so no weight),
+    # too small where twins share a home, so conflicting numbers also hold any automatic link
+    # for review (hearth.linkage.conflicts).
     ComparisonSpec(
         "nhs_number", "NHS number", "nhs_number", ("nhs_number",), _identifier_levels("nhs_number")
     ),

@@ -97,6 +97,7 @@ def evaluate(
         "lower_threshold": lower,
         "pairs_scored": pairs.num_rows,
         "twins_pairs_held_for_review": int(pc.sum(pairs["twins"]).as_py() or 0),
+        "links_held_different_nhs_numbers": int(pc.sum(pairs["nhs_conflict"]).as_py() or 0),
         **scores,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "peak_memory_mb": round(_peak_mb(), 1),
