@@ -680,6 +680,26 @@ def test_nothing_is_future_dated(tmp_path: Path, known: dict[str, Person]) -> No
     assert failed and rules(summary) == [("2", "event_date", "FUTURE_DATE")]
 
 
+def test_a_load_gives_the_process_back_its_thread_switch_interval(
+    tmp_path: Path, known: dict[str, Person]
+) -> None:
+    """A load shortens Python's switch interval while its threads run; the worker that runs
+    imports one after another, and the web process, must get their own back after it, even
+    after a failed load."""
+    import sys
+
+    before = sys.getswitchinterval()
+    summary, failed = run("chronology", chrono(tmp_path, "E1,P1,2024-03-01,child-hungry,A"))
+    assert not failed and summary["counts"]["created"] == 1
+    assert sys.getswitchinterval() == before
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    summary, failed = run(
+        "chronology", chrono(tmp_path, f"E2,P1,{tomorrow:%d/%m/%Y},child-hungry,B")
+    )
+    assert failed
+    assert sys.getswitchinterval() == before
+
+
 # --- interrupted ------------------------------------------------------------------------------
 
 

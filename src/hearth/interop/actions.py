@@ -934,36 +934,6 @@ def _prepared(
     return list(rows)
 
 
-def _load_extract(
-    kind: str,
-    table: tabular.Table,
-    ctx: extract_loader.Context,
-    spool: _Spool,
-    run: ImportRun,
-    *,
-    stage: str = "loading",
-    listener: progress.Listener | None = None,
-    commit_each: bool = False,
-    reads_apart: bool = False,
-) -> None:
-    """Load the file batch by batch. With `reads_apart`, a second thread does each batch's
-    look-ups (people, the records already held) on a connection of its own while the first
-    reads and checks the next batch, so the loading connection only writes, and PostgreSQL
-    works on both connections at once."""
-    with _quick_thread_switches():
-        _load_batches(
-            kind,
-            table,
-            ctx,
-            spool,
-            run,
-            stage=stage,
-            listener=listener,
-            commit_each=commit_each,
-            reads_apart=reads_apart,
-        )
-
-
 # How long a thread may hold the GIL while another waits (Python's default is 5 ms).
 THREAD_SWITCH_SECONDS = 0.0005
 
@@ -981,18 +951,23 @@ def _quick_thread_switches() -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
-def _load_batches(
+@_quick_thread_switches()
+def _load_extract(
     kind: str,
     table: tabular.Table,
     ctx: extract_loader.Context,
     spool: _Spool,
     run: ImportRun,
     *,
-    stage: str,
-    listener: progress.Listener | None,
-    commit_each: bool,
-    reads_apart: bool,
+    stage: str = "loading",
+    listener: progress.Listener | None = None,
+    commit_each: bool = False,
+    reads_apart: bool = False,
 ) -> None:
+    """Load the file batch by batch. With `reads_apart`, a second thread does each batch's
+    look-ups (people, the records already held) on a connection of its own while the first
+    reads and checks the next batch, so the loading connection only writes, and PostgreSQL
+    works on both connections at once."""
     load: Callable[[Any, extract_loader.Context], list[Problem]] = extract_loader.LOADERS[kind]
     batches: Iterator[Any] = _extract_batches(table, kind, spool, ctx)
     split = extract_loader.SPLIT_LOADERS.get(kind) if reads_apart else None
