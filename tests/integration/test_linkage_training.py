@@ -128,3 +128,19 @@ def test_training_on_records_without_duplicates_still_gives_a_usable_model() -> 
     call_command("link", "train", "--if-none", stdout=out)
     assert "already active" in out.getvalue()
     assert LinkageModel.objects.count() == 1
+
+
+def test_link_train_shows_the_data_officer_no_splink_developer_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A small index leaves levels unobserved, and Splink warns about each ("unable to train m
+    value"): noise to the person running the command, who is told the outcome instead."""
+    import logging
+
+    load_population(n_people=60)
+    with caplog.at_level(logging.DEBUG, logger="splink"):
+        out = StringIO()
+        call_command("link", "train", stdout=out)
+    assert "trained on" in out.getvalue()
+    warned = [r for r in caplog.records if r.name.startswith("splink") and r.levelno >= 30]
+    assert not warned, [r.getMessage() for r in warned[:3]]

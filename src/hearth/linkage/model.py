@@ -50,6 +50,12 @@ TF_COLUMNS = ("given_name", "family_name", "date_of_birth")
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 
+def _splink_log_level() -> int:
+    """Warnings, or quieter if the caller asked (`hearth link` shows a data officer errors only):
+    a Linker sets the "splink" logger to the level it is given."""
+    return max(logging.WARNING, logging.getLogger("splink").level)
+
+
 # ---------------------------------------------------------------------------------------------
 # Comparisons and blocking rules
 # ---------------------------------------------------------------------------------------------
@@ -681,7 +687,7 @@ def train(
     creator = settings(link_type=link_type, comparisons=keys, training=True)
     db_api = _api(backend)
     linker = Linker(
-        _register(db_api, table, link_type, backend), creator, log_level=logging.WARNING
+        _register(db_api, table, link_type, backend), creator, log_level=_splink_log_level()
     )
 
     deterministic: list[Any] = [block_on("given_name", "family_name", "date_of_birth")]
@@ -1015,7 +1021,7 @@ def predict(
     linker = Linker(
         _register(db_api, table, model["link_type"], backend),
         settings_for_dialect(model, dialect),
-        log_level=logging.WARNING,
+        log_level=_splink_log_level(),
     )
     pairs = linker.inference.predict(
         threshold_match_probability=threshold_probability, warning_mode="never"
