@@ -297,7 +297,7 @@ EntryOut = inline_serializer(
 @extend_schema(
     request=EntryIn,
     parameters=[IDEMPOTENCY_KEY],
-    responses={200: EntryOut, 201: EntryOut, **api_errors(400, 401, 403, 404, 409, 422, 429)},
+    responses={200: EntryOut, 201: EntryOut, **api_errors(400, 401, 403, 404, 409, 415, 422, 429)},
 )
 @api_view(["POST"])
 @authentication_classes(TOKEN)
@@ -379,7 +379,7 @@ InvolvementOut = inline_serializer(
     responses={
         200: InvolvementOut,
         201: InvolvementOut,
-        **api_errors(400, 401, 403, 404, 409, 422, 429),
+        **api_errors(400, 401, 403, 404, 409, 415, 422, 429),
     },
 )
 @api_view(["POST"])
@@ -500,7 +500,7 @@ PersonRecordOut = inline_serializer(
     responses={
         200: PersonRecordOut,
         201: PersonRecordOut,
-        **api_errors(400, 401, 403, 409, 422, 429),
+        **api_errors(400, 401, 403, 409, 415, 422, 429),
     },
 )
 @api_view(["POST"])

@@ -13,6 +13,7 @@ def api_errors(*codes: int) -> dict[int, OpenApiResponse]:
         404: "No such child, or none the agency has a relationship with (the same answer)",
         409: "The source reference belongs to another record, or the same key is in progress",
         422: "The Idempotency-Key was already used for a different request",
+        415: "The body is not in a form the endpoint reads (or cannot be parsed as one): send JSON",
         429: "Too many requests for this credential: slow down",
     }
     return {c: OpenApiResponse(OpenApiTypes.OBJECT, description=text[c]) for c in codes}

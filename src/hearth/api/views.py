@@ -85,7 +85,9 @@ class AnalyseResponse(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-@extend_schema(request=AnalyseRequest, responses={200: AnalyseResponse, **api_errors(400, 403)})
+@extend_schema(
+    request=AnalyseRequest, responses={200: AnalyseResponse, **api_errors(400, 403, 415)}
+)
 @api_view(["POST"])
 def recording_analyse(request: Request) -> Response:
     """Recording-quality advice on a piece of free text, as the practitioner types. It reads only
