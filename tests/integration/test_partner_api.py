@@ -181,6 +181,10 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
         content_type="application/json",
     )
     assert missing.status_code == 400 and "Idempotency-Key" in missing.json()
+    # As the schema says: 1 to 100 characters and no spaces ("a b" is not the key "ab").
+    for bad in ("two words", "x" * 101):
+        refused = post(health, "api:partner_post_entry", entry(world), key=bad)
+        assert refused.status_code == 400 and "Idempotency-Key" in refused.json()
     assert ChronologyEntry.objects.count() == 1
 
 
