@@ -335,3 +335,13 @@ def test_a_misspelt_query_parameter_is_refused_naming_it(world):
     answer = health.get(reverse("api:partner_lookup"), {"nhs_numer": "9990000018"})
     assert answer.status_code == 400
     assert answer.json() == {"nhs_numer": ["Not a parameter of this endpoint."]}
+
+
+def test_a_number_or_date_sent_empty_is_refused_not_read_as_left_out(world):
+    health, _ = client_for(world.health)
+    answer = health.get(reverse("api:partner_lookup"), {"nhs_number": "", "date_of_birth": ""})
+    assert answer.status_code == 400
+    assert answer.json() == {"date_of_birth": ["Give a value, or leave the parameter out."]}
+    url = reverse("api:partner_chronology", args=[world.amy.pk])
+    assert health.get(url, {"offset": ""}).status_code == 400
+    assert health.get(url, {"offset": "0"}).status_code != 400

@@ -95,14 +95,25 @@ def _fieldapi_errors(exc: ValidationError) -> dict[str, Any]:
 
 class QueryParams(serializers.Serializer):
     """Query parameters a partner system may send; any other name is refused with a 400 naming it,
-    so a misspelt parameter (`nhs_numer=`) is never silently ignored."""
+    so a misspelt parameter (`nhs_numer=`) is never silently ignored. A number or a date sent
+    empty (`offset=`) is refused too, as the schema says, rather than read as left out."""
 
     def to_internal_value(self, data: Any) -> Any:
-        unknown = sorted(set(data.keys()) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name or "(no name)": ["Not a parameter of this endpoint."] for name in unknown}
-            )
+        problems = {
+            name or "(no name)": ["Not a parameter of this endpoint."]
+            for name in sorted(set(data.keys()) - set(self.fields))
+        }
+        problems.update(
+            {
+                name: ["Give a value, or leave the parameter out."]
+                for name, field in self.fields.items()
+                if name in data
+                and data.get(name) == ""
+                and not isinstance(field, serializers.CharField)
+            }
+        )
+        if problems:
+            raise serializers.ValidationError(problems)
         return super().to_internal_value(data)
 
 
