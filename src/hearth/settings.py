@@ -258,6 +258,9 @@ REST_FRAMEWORK = {
         "hearth.api.authentication.PeopleOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON in as well as out: in a form body every value is text, so "-1808" for a name and ""
+    # for "no date" cannot be told from what the schema types say; anything else is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

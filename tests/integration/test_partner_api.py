@@ -345,3 +345,18 @@ def test_a_number_or_date_sent_empty_is_refused_not_read_as_left_out(world):
     url = reverse("api:partner_chronology", args=[world.amy.pk])
     assert health.get(url, {"offset": ""}).status_code == 400
     assert health.get(url, {"offset": "0"}).status_code != 400
+
+
+def test_a_write_takes_json_only_and_says_so(world, taxonomy):
+    """In a form body every value is text ("-1808" as a middle name, "" as no date), so a form
+    is refused with a 415 and nothing is written."""
+    health, _ = client_for(world.health)
+    body = entry(world)
+    form = health.post(
+        reverse("api:partner_post_entry"),
+        data={k: v for k, v in body.items() if not isinstance(v, list)},
+        HTTP_IDEMPOTENCY_KEY="form-1",
+    )
+    assert form.status_code == 415
+    assert "detail" in form.json()
+    assert ChronologyEntry.objects.count() == 0
