@@ -360,3 +360,19 @@ def test_a_write_takes_json_only_and_says_so(world, taxonomy):
     assert form.status_code == 415
     assert "detail" in form.json()
     assert ChronologyEntry.objects.count() == 0
+
+
+def test_a_value_of_the_wrong_json_type_is_named_not_converted(world, taxonomy):
+    """A number where the system's own reference belongs, or text where a person id belongs, is
+    a bug in the sending system: Hearth names the field rather than quietly converting it."""
+    health, _ = client_for(world.health)
+    wrong = post(
+        health,
+        "api:partner_post_entry",
+        {**entry(world), "source_reference": 732, "subjects": [str(world.amy.pk)]},
+    )
+    assert wrong.status_code == 400
+    assert {"source_reference", "subjects"} <= set(wrong.json())
+    assert ChronologyEntry.objects.count() == 0
+    right = post(health, "api:partner_post_entry", entry(world), key="k2")
+    assert right.status_code == 201

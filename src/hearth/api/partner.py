@@ -34,6 +34,7 @@ from hearth.api.authentication import (
     HasScope,
     credential_of,
 )
+from hearth.api.fields import Text, Whole
 from hearth.api.idempotency import idempotent
 from hearth.api.models import ApiCredential, Scope
 from hearth.api.schema import api_errors
@@ -283,17 +284,13 @@ chronology = _scoped(Scope.CHRONOLOGY_READ)(chronology)
 
 # ---- writing entries ----------------------------------------------------------------------------
 class EntryIn(serializers.Serializer):
-    source_reference = serializers.CharField(max_length=100)
-    subjects = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=20
-    )
+    source_reference = Text(max_length=100)
+    subjects = serializers.ListField(child=Whole(min_value=1), min_length=1, max_length=20)
     event_type = serializers.SlugRelatedField(slug_field="code", queryset=EventType.objects.all())
     event_date = serializers.DateField()
     date_accuracy = serializers.ChoiceField(choices=DateAccuracy.choices, default=DateAccuracy.DAY)
-    description = serializers.CharField(max_length=20_000)
-    impact_on_child = serializers.CharField(
-        max_length=20_000, required=False, default="", allow_blank=True
-    )
+    description = Text(max_length=20_000)
+    impact_on_child = Text(max_length=20_000, required=False, default="", allow_blank=True)
     sharing_level = serializers.ChoiceField(
         choices=SharingLevel.choices, default=SharingLevel.PARTNERSHIP
     )
@@ -356,11 +353,11 @@ post_entry = _scoped(Scope.CHRONOLOGY_WRITE)(post_entry)
 
 # ---- recording an involvement ---------------------------------------------------------------------
 class InvolvementIn(serializers.Serializer):
-    source_reference = serializers.CharField(max_length=100)
-    nhs_number = serializers.CharField(required=False, default="", max_length=12)
-    upn = serializers.CharField(required=False, default="", max_length=13)
+    source_reference = Text(max_length=100)
+    nhs_number = Text(required=False, default="", max_length=12)
+    upn = Text(required=False, default="", max_length=13)
     date_of_birth = serializers.DateField()
-    role_description = serializers.CharField(max_length=200)
+    role_description = Text(max_length=200)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -465,23 +462,21 @@ post_involvement = _scoped(Scope.INVOLVEMENTS_WRITE)(post_involvement)
 
 # ---- person records, into the master person index -----------------------------------------------
 class PersonRecordIn(serializers.Serializer):
-    source_reference = serializers.CharField(
+    source_reference = Text(
         max_length=100, help_text="The person's ID in your system: never reused"
     )
-    given_name = serializers.CharField(max_length=100)
-    middle_names = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
-    )
-    family_name = serializers.CharField(max_length=100)
+    given_name = Text(max_length=100)
+    middle_names = Text(max_length=200, required=False, default="", allow_blank=True)
+    family_name = Text(max_length=100)
     previous_family_names = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list, max_length=10
+        child=Text(max_length=100), required=False, default=list, max_length=10
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, default="U")
-    postcode = serializers.CharField(max_length=10, required=False, default="", allow_blank=True)
-    address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-    nhs_number = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
-    upn = serializers.CharField(max_length=13, required=False, default="", allow_blank=True)
+    postcode = Text(max_length=10, required=False, default="", allow_blank=True)
+    address = Text(max_length=300, required=False, default="", allow_blank=True)
+    nhs_number = Text(max_length=12, required=False, default="", allow_blank=True)
+    upn = Text(max_length=13, required=False, default="", allow_blank=True)
 
     def validate_nhs_number(self, value: str) -> str:
         if value and not is_valid_nhs_number(value):
