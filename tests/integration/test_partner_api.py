@@ -376,3 +376,17 @@ def test_a_value_of_the_wrong_json_type_is_named_not_converted(world, taxonomy):
     assert ChronologyEntry.objects.count() == 0
     right = post(health, "api:partner_post_entry", entry(world), key="k2")
     assert right.status_code == 201
+
+
+def test_a_code_with_a_nul_character_or_an_id_beyond_the_database_is_a_400(world, taxonomy):
+    """PostgreSQL text cannot hold NUL and its ids stop at 2**63 - 1: both are refused, naming
+    the field, before the database is asked (it answered with a 500)."""
+    health, _ = client_for(world.health)
+    wrong = post(
+        health,
+        "api:partner_post_entry",
+        {**entry(world), "event_type": "home\x00visit", "subjects": [2**63]},
+    )
+    assert wrong.status_code == 400
+    assert {"event_type", "subjects"} <= set(wrong.json())
+    assert ChronologyEntry.objects.count() == 0

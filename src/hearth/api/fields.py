@@ -27,3 +27,19 @@ class Whole(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return int(super().to_internal_value(data))
+
+
+# The largest id PostgreSQL's bigint holds: a larger one is refused, not sent to the database.
+LARGEST_ID = 2**63 - 1
+
+
+class CodeOf(serializers.SlugRelatedField):
+    """A code looked up in a table: a JSON string without the NUL character (PostgreSQL text
+    cannot hold one, so the look-up would fail inside the database rather than say why)."""
+
+    default_error_messages = {"invalid": "Not a valid code."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -14,9 +14,10 @@ from hearth.api.authentication import credential_of
 from hearth.api.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-# As the schema says (`partner.IDEMPOTENCY_KEY`): 1 to 100 characters, none of them white space.
+# As the schema says (`partner.IDEMPOTENCY_KEY`): 1 to 100 characters, none of them white space
+# or NUL (which PostgreSQL text cannot hold).
 # A server in front strips the spaces HTTP allows around a header's value before Hearth sees it.
-KEY = re.compile(r"\S{1,100}")
+KEY = re.compile(r"[^\s\x00]{1,100}")
 
 
 def idempotent(request: Request, write: Callable[[], Response]) -> Response:

@@ -34,7 +34,7 @@ from hearth.api.authentication import (
     HasScope,
     credential_of,
 )
-from hearth.api.fields import Text, Whole
+from hearth.api.fields import LARGEST_ID, CodeOf, Text, Whole
 from hearth.api.idempotency import idempotent
 from hearth.api.models import ApiCredential, Scope
 from hearth.api.schema import api_errors
@@ -56,7 +56,7 @@ THROTTLE = [CredentialRateThrottle]
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^\S+$"},
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[^\s\x00]+$"},
     OpenApiParameter.HEADER,
     required=True,
     description="A key unique to this write; send the same key to retry it safely",
@@ -285,8 +285,10 @@ chronology = _scoped(Scope.CHRONOLOGY_READ)(chronology)
 # ---- writing entries ----------------------------------------------------------------------------
 class EntryIn(serializers.Serializer):
     source_reference = Text(max_length=100)
-    subjects = serializers.ListField(child=Whole(min_value=1), min_length=1, max_length=20)
-    event_type = serializers.SlugRelatedField(slug_field="code", queryset=EventType.objects.all())
+    subjects = serializers.ListField(
+        child=Whole(min_value=1, max_value=LARGEST_ID), min_length=1, max_length=20
+    )
+    event_type = CodeOf(slug_field="code", queryset=EventType.objects.all())
     event_date = serializers.DateField()
     date_accuracy = serializers.ChoiceField(choices=DateAccuracy.choices, default=DateAccuracy.DAY)
     description = Text(max_length=20_000)
