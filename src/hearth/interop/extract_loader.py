@@ -591,7 +591,9 @@ def _create_entries_pg(staged: str, ctx: Context) -> None:
             )
             cursor.execute(f"TRUNCATE {stage}")
         except BaseException:
-            ctx.staged_in = None  # the savepoint's rollback may take the staging table with it
+            # The rollback (of the transaction, or of a caller's savepoint, that created the
+            # staging table) may take the table with it: set it up again next time.
+            ctx.staged_in = None
             raise
 
 

@@ -7,7 +7,7 @@ same actions a reviewer's decision uses: automatic links merge the two people (r
 called different people are never proposed again.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 from hearth.audit.actions import record
 from hearth.audit.models import AuditAction
 from hearth.linkage.conflicts import WHY as CONFLICT_WHY
-from hearth.linkage.conflicts import held_links
+from hearth.linkage.conflicts import Components, held_links
 from hearth.linkage.decisions import TWIN_FIELDS, Outcome, decide, possible_twins
 from hearth.linkage.index import Best, active_model, model_input, queue_review
 from hearth.linkage.models import LinkageModel, NonMatch, ReviewItem, ReviewStatus, SourceRecord
@@ -185,33 +185,6 @@ def _conflicting_links(
     return held
 
 
-class _Components:
-    """Union-find over people: automatic links that chain join one person."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self) -> Iterator[list[int]]:
-        out: dict[int, list[int]] = {}
-        for x in list(self.parent):
-            out.setdefault(self.find(x), []).append(x)
-        for members in out.values():
-            if len(members) > 1:
-                yield sorted(members)
-
-
 @dataclass
 class RunResult:
     records: int = 0
@@ -265,7 +238,7 @@ def run(
             "record_id", "candidate_id"
         )
     }
-    links = _Components()
+    links = Components()
     unsure: dict[frozenset[int], tuple[int, int, float, float, str]] = {}
     columns = ("unique_id_l", "unique_id_r", "match_weight", "match_probability", "outcome")
     for left, right, weight, prob, outcome, conflict in zip(
@@ -295,7 +268,7 @@ def run(
 
 
 def _apply(
-    links: _Components,
+    links: Components,
     unsure: dict[frozenset[int], tuple[int, int, float, float, str]],
     *,
     model: LinkageModel,

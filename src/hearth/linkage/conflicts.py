@@ -16,12 +16,41 @@ common. Incremental matching asks the same of the person an incoming record woul
 in the docs are the decisions Hearth makes.
 """
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+
+class Components:
+    """Union-find: automatic links that chain join one person (the batch run's people, and
+    `held_links`'s groups). The smaller id is the root."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> Iterator[list[int]]:
+        out: dict[int, list[int]] = {}
+        for x in list(self.parent):
+            out.setdefault(self.find(x), []).append(x)
+        for members in out.values():
+            if len(members) > 1:
+                yield sorted(members)
+
 
 WHY = "Above the upper threshold, but the two people have different NHS numbers"
 
@@ -65,28 +94,19 @@ def held_links(
     candidates = np.flatnonzero(np.isin(component[li], risky))
     prob = np.asarray(probability, dtype=np.float64)[candidates]
     order = candidates[np.lexsort((ri[candidates], li[candidates], -prob))]
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = Components()
     for k in order.tolist():
-        a, b = find(int(li[k])), find(int(ri[k]))
+        a, b = joined.find(int(li[k])), joined.find(int(ri[k]))
         if a == b:
             continue
-        na, nb = start.get(a, set()), start.get(b, set())
+        na, nb = start.pop(a, set()), start.pop(b, set())
         if numbers_conflict(na, nb):
             held[k] = True
+            start[a], start[b] = na, nb
             continue
-        root, other = min(a, b), max(a, b)
-        parent[other] = root
-        start[root] = na | nb
-        start.pop(other, None)
+        joined.union(a, b)
+        start[joined.find(a)] = na | nb
     return held
 
 
-__all__ = ["WHY", "held_links", "numbers_conflict"]
+__all__ = ["WHY", "Components", "held_links", "numbers_conflict"]
